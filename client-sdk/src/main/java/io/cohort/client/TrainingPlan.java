@@ -1,0 +1,45 @@
+package io.cohort.client;
+
+/**
+ * How to train locally in one round, as the coordinator instructs.
+ *
+ * @param epochs passes over the local data (at least 1)
+ * @param batchSize examples per step (at least 1)
+ * @param learningRate step size (positive, finite)
+ * @param optimizer the update rule
+ * @param momentum heavy-ball momentum for SGD, in {@code [0, 1)}; ignored by Adam
+ * @param l2 L2 penalty coefficient on weights (not biases), {@code >= 0}
+ * @param seed shuffling seed; the same seed, data and parameters give the same update
+ */
+public record TrainingPlan(
+    int epochs, int batchSize, double learningRate, Optimizer optimizer, double momentum, double l2, long seed) {
+
+  /** Local update rules. */
+  public enum Optimizer {
+    /** Stochastic gradient descent, with optional momentum. */
+    SGD,
+    /** Adam (Kingma and Ba 2015) with beta1 0.9, beta2 0.999, epsilon 1e-8; its state starts fresh each round. */
+    ADAM
+  }
+
+  public TrainingPlan {
+    if (epochs < 1) {
+      throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException("learningRate must be positive and finite, got " + learningRate);
+    }
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+    }
+    if (!(l2 >= 0) || !Double.isFinite(l2)) {
+      throw new IllegalArgumentException("l2 must be >= 0 and finite, got " + l2);
+    }
+    if (optimizer == null) {
+      throw new IllegalArgumentException("optimizer must be given");
+    }
+  }
+}

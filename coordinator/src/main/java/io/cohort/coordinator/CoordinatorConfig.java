@@ -1,0 +1,190 @@
+package io.cohort.coordinator;
+
+import io.cohort.coordinator.strategy.FedAvg;
+import io.cohort.coordinator.strategy.Strategy;
+import io.cohort.protocol.model.ModelArchitecture;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a coordinator run needs, validated once when built. Build with {@link #builder(ModelArchitecture)}.
+ *
+ * @param host interface to listen on
+ * @param port TCP port; 0 picks a free one
+ * @param model the model being trained
+ * @param rounds training rounds to run (each completed or failed round counts)
+ * @param fraction share of live clients sampled per round
+ * @param minClients fewest clients a round samples, and fewest results it aggregates
+ * @param minAvailable live clients required before a round starts
+ * @param roundTimeout how long a round waits for results
+ * @param train the local-training instruction
+ * @param seed seeds initial parameters, sampling and clients' shuffling
+ * @param evaluateEvery run federated evaluation after every this many rounds (0: never)
+ * @param pollWait how long a client's poll is held open when there is no task
+ * @param liveness a client not heard from within this long is not sampled
+ * @param maxConcurrentUploads uploads validated at once; more get a retryable UNAVAILABLE
+ * @param strategy how clients are chosen and results combined
+ */
+public record CoordinatorConfig(
+    String host,
+    int port,
+    ModelArchitecture model,
+    int rounds,
+    double fraction,
+    int minClients,
+    int minAvailable,
+    Duration roundTimeout,
+    TrainSettings train,
+    long seed,
+    int evaluateEvery,
+    Duration pollWait,
+    Duration liveness,
+    int maxConcurrentUploads,
+    Strategy strategy) {
+
+  public CoordinatorConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(strategy, "strategy");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+    }
+    if (rounds < 1) {
+      throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+    }
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("fraction must be in (0, 1], got " + fraction);
+    }
+    if (minClients < 1) {
+      throw new IllegalArgumentException("min-clients must be at least 1, got " + minClients);
+    }
+    if (minAvailable < minClients) {
+      throw new IllegalArgumentException(
+          "min-available (" + minAvailable + ") must be at least min-clients (" + minClients + ")");
+    }
+    requirePositive(roundTimeout, "round timeout");
+    requirePositive(pollWait, "poll wait");
+    requirePositive(liveness, "liveness");
+    if (evaluateEvery < 0) {
+      throw new IllegalArgumentException("evaluate-every must be >= 0, got " + evaluateEvery);
+    }
+    if (maxConcurrentUploads < 1) {
+      throw new IllegalArgumentException("max concurrent uploads must be at least 1, got " + maxConcurrentUploads);
+    }
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+  }
+
+  /** A builder with defaults: loopback, free port, 5 rounds, FedAvg on every client, 2 minutes per round. */
+  public static Builder builder(ModelArchitecture model) {
+    return new Builder(model);
+  }
+
+  /** Builds a {@link CoordinatorConfig}; {@link #build()} validates. */
+  public static final class Builder {
+    private final ModelArchitecture model;
+    private String host = "127.0.0.1";
+    private int port;
+    private int rounds = 5;
+    private double fraction = 1.0;
+    private int minClients = 1;
+    private Integer minAvailable;
+    private Duration roundTimeout = Duration.ofMinutes(2);
+    private TrainSettings train = TrainSettings.defaults();
+    private long seed = 1;
+    private int evaluateEvery;
+    private Duration pollWait = Duration.ofSeconds(20);
+    private Duration liveness;
+    private int maxConcurrentUploads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private Strategy strategy;
+
+    private Builder(ModelArchitecture model) {
+      this.model = Objects.requireNonNull(model, "model");
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder rounds(int rounds) {
+      this.rounds = rounds;
+      return this;
+    }
+
+    public Builder fraction(double fraction) {
+      this.fraction = fraction;
+      return this;
+    }
+
+    public Builder minClients(int minClients) {
+      this.minClients = minClients;
+      return this;
+    }
+
+    /** Live clients required before a round starts; defaults to {@code minClients}. */
+    public Builder minAvailable(int minAvailable) {
+      this.minAvailable = minAvailable;
+      return this;
+    }
+
+    public Builder roundTimeout(Duration roundTimeout) {
+      this.roundTimeout = roundTimeout;
+      return this;
+    }
+
+    public Builder train(TrainSettings train) {
+      this.train = train;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder evaluateEvery(int evaluateEvery) {
+      this.evaluateEvery = evaluateEvery;
+      return this;
+    }
+
+    public Builder pollWait(Duration pollWait) {
+      this.pollWait = pollWait;
+      return this;
+    }
+
+    /** Defaults to three poll waits. */
+    public Builder liveness(Duration liveness) {
+      this.liveness = liveness;
+      return this;
+    }
+
+    public Builder maxConcurrentUploads(int maxConcurrentUploads) {
+      this.maxConcurrentUploads = maxConcurrentUploads;
+      return this;
+    }
+
+    /** Defaults to {@link FedAvg} with this config's fraction and min-clients. */
+    public Builder strategy(Strategy strategy) {
+      this.strategy = strategy;
+      return this;
+    }
+
+    public CoordinatorConfig build() {
+      Strategy s = strategy != null ? strategy : new FedAvg(fraction, Math.max(1, minClients));
+      return new CoordinatorConfig(host, port, model, rounds, fraction, minClients,
+          minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
+          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s);
+    }
+  }
+}

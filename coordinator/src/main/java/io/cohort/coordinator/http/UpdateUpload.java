@@ -1,0 +1,162 @@
+package io.cohort.coordinator.http;
+
+import io.cohort.coordinator.round.RoundDriver;
+import io.cohort.coordinator.round.UploadTicket;
+import io.cohort.protocol.Frames;
+import io.cohort.protocol.ProtocolException;
+import io.cohort.protocol.v1.ErrorCode;
+import io.cohort.protocol.v1.TensorChunk;
+import io.cohort.protocol.v1.UpdateHeader;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.parsetools.RecordParser;
+
+/**
+ * Receives one streamed update: an UpdateHeader frame, checked on the event loop before anything else is read, then
+ * TensorChunk frames, each parsed and validated on a worker while the request is paused (back-pressure), then the
+ * fold. The first failure is answered with its Error frame and the rest of the body is discarded unread; a body over
+ * its limit is answered and the connection closed. A rejected upload leaves the round as it was.
+ */
+final class UpdateUpload {
+  private static final int MAX_HEADER_BYTES = 64 * 1024;
+
+  private final Vertx vertx;
+  private final RoundDriver driver;
+  private final HttpServerRequest request;
+  private final RecordParser parser;
+  private UploadTicket ticket;
+  private boolean readingPrefix = true;
+  private long bodyBytes;
+  private ProtocolException failure;
+  private boolean answered;
+
+  private UpdateUpload(Vertx vertx, RoundDriver driver, HttpServerRequest request) {
+    this.vertx = vertx;
+    this.driver = driver;
+    this.request = request;
+    this.parser = RecordParser.newFixed(Frames.PREFIX_BYTES, request);
+  }
+
+  static void handle(Vertx vertx, RoundDriver driver, HttpServerRequest request) {
+    new UpdateUpload(vertx, driver, request).start();
+  }
+
+  private void start() {
+    parser.handler(this::onRecord);
+    parser.exceptionHandler(e -> fail(new ProtocolException(ErrorCode.MALFORMED, "upload broke off: " + e.getMessage())));
+    parser.endHandler(v -> onEnd());
+    parser.resume();
+  }
+
+  private void onRecord(Buffer record) {
+    bodyBytes += record.length();
+    long limit = ticket == null ? MAX_HEADER_BYTES + Frames.PREFIX_BYTES : ticket.maxBodyBytes();
+    if (bodyBytes > limit) {
+      failAndClose(new ProtocolException(ErrorCode.TOO_LARGE,
+          "update body exceeds " + limit + " bytes for this model; send the update of the model, nothing more"));
+      return;
+    }
+    if (failure != null) {
+      return; // discard the rest of a rejected body
+    }
+    if (readingPrefix) {
+      int frameLimit = ticket == null ? MAX_HEADER_BYTES : Frames.MAX_FRAME_BYTES;
+      int length;
+      try {
+        length = Frames.readPrefix(record.getBytes(), 0, frameLimit);
+      } catch (ProtocolException e) {
+        failAndClose(e);
+        return;
+      }
+      if (length == 0) {
+        onFrame(Buffer.buffer());
+        return;
+      }
+      readingPrefix = false;
+      parser.fixedSizeMode(length);
+      return;
+    }
+    readingPrefix = true;
+    parser.fixedSizeMode(Frames.PREFIX_BYTES);
+    onFrame(record);
+  }
+
+  private void onFrame(Buffer frame) {
+    if (ticket == null) {
+      try {
+        UpdateHeader header = Frames.parse(frame.getBytes(), UpdateHeader.parser());
+        ticket = driver.admitUpload(header);
+      } catch (ProtocolException e) {
+        fail(e);
+      }
+      return;
+    }
+    parser.pause();
+    UploadTicket current = ticket;
+    vertx.executeBlocking(() -> {
+      current.assembler().accept(Frames.parse(frame.getBytes(), TensorChunk.parser()));
+      return null;
+    }, false).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ar.cause());
+      }
+      parser.resume();
+    });
+  }
+
+  private void onEnd() {
+    if (failure != null) {
+      answer();
+      return;
+    }
+    if (ticket == null) {
+      fail(new ProtocolException(ErrorCode.MALFORMED, "upload body ended before its UpdateHeader frame"));
+      answer();
+      return;
+    }
+    if (!readingPrefix) {
+      fail(new ProtocolException(ErrorCode.MALFORMED, "upload body ended inside a frame"));
+      answer();
+      return;
+    }
+    UploadTicket current = ticket;
+    try {
+      current.assembler().finish();
+    } catch (ProtocolException e) {
+      fail(e);
+      answer();
+      return;
+    }
+    answered = true;
+    driver.completeUpload(current)
+        .onSuccess(ack -> Replies.ok(request.response(), ack))
+        .onFailure(e -> Replies.error(request.response(), e));
+  }
+
+  /** Records the first failure and releases the ticket; the answer is sent when the body ends. */
+  private void fail(Throwable e) {
+    if (failure != null || answered) {
+      return;
+    }
+    failure = e instanceof ProtocolException p ? p
+        : new ProtocolException(ErrorCode.INTERNAL, "validating the update failed: " + e.getMessage(), e);
+    if (ticket != null) {
+      driver.abortUpload(ticket);
+    }
+  }
+
+  private void failAndClose(ProtocolException e) {
+    fail(e);
+    parser.pause();
+    request.response().endHandler(v -> request.connection().close());
+    answer();
+  }
+
+  private void answer() {
+    if (!answered) {
+      answered = true;
+      Replies.error(request.response(), failure);
+    }
+  }
+}

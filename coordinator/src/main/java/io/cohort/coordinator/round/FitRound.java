@@ -1,0 +1,42 @@
+package io.cohort.coordinator.round;
+
+import io.cohort.coordinator.strategy.FitAggregation;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The state of the open training round. Confined to the coordinator's context. */
+final class FitRound {
+  final int number;
+  final long modelVersion;
+  final List<String> invited;
+  final FitAggregation aggregation;
+  final long startedNanos;
+  final long deadlineMs;
+  final Set<String> accepted = new HashSet<>();
+  final Set<String> uploading = new HashSet<>();
+  final Map<String, String> failures = new LinkedHashMap<>();
+  long timerId = -1;
+  int pendingFolds;
+  boolean closing;
+
+  FitRound(int number, long modelVersion, List<String> invited, FitAggregation aggregation, long deadlineMs) {
+    this.number = number;
+    this.modelVersion = modelVersion;
+    this.invited = List.copyOf(invited);
+    this.aggregation = aggregation;
+    this.startedNanos = System.nanoTime();
+    this.deadlineMs = deadlineMs;
+  }
+
+  boolean isInvited(String clientId) {
+    return invited.contains(clientId);
+  }
+
+  /** Every invited client has answered or failed. */
+  boolean allAnswered() {
+    return accepted.size() + failures.size() >= invited.size();
+  }
+}

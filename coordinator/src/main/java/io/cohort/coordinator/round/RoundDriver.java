@@ -1,0 +1,538 @@
+package io.cohort.coordinator.round;
+
+import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.registry.ClientRegistry;
+import io.cohort.coordinator.registry.RegisteredClient;
+import io.cohort.coordinator.strategy.ClientFailure;
+import io.cohort.coordinator.strategy.ClientUpdate;
+import io.cohort.coordinator.strategy.EvaluationReport;
+import io.cohort.coordinator.strategy.EvaluationSummary;
+import io.cohort.coordinator.strategy.FitAggregation;
+import io.cohort.crypto.ClientCredentials;
+import io.cohort.protocol.ProtocolException;
+import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.Frames;
+import io.cohort.protocol.v1.Ack;
+import io.cohort.protocol.v1.ErrorCode;
+import io.cohort.protocol.v1.EvaluateResult;
+import io.cohort.protocol.v1.EvaluateTask;
+import io.cohort.protocol.v1.Finished;
+import io.cohort.protocol.v1.FitTask;
+import io.cohort.protocol.v1.LeaveRequest;
+import io.cohort.protocol.v1.PollRequest;
+import io.cohort.protocol.v1.RegisterRequest;
+import io.cohort.protocol.v1.RegisterResponse;
+import io.cohort.protocol.v1.Task;
+import io.cohort.protocol.v1.UpdateHeader;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the rounds of one federated run: waits for clients, samples them through the strategy, hands out tasks,
+ * admits and folds updates, aggregates or fails each round, and runs federated evaluation.
+ *
+ * <p>Every method must be called on the coordinator's context (the HTTP handlers and timers run there); folding and
+ * model encoding are sent to worker threads.
+ */
+public final class RoundDriver {
+  private static final Logger LOG = LoggerFactory.getLogger(RoundDriver.class);
+  private static final int RETRY_WHILE_WAITING_MS = 1000;
+  private static final int MAX_CLIENT_NAME = 256;
+
+  private final Vertx vertx;
+  private final CoordinatorConfig config;
+  private final ClientRegistry registry;
+  private final TaskBoard tasks;
+  private final String runId;
+  private final Random sampling;
+  private final List<RoundRecord> history = new ArrayList<>();
+  private final List<Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
+  private final Promise<List<RoundRecord>> completion = Promise.promise();
+
+  private GlobalModel model;
+  private FitRound fitRound;
+  private EvaluationRound evaluationRound;
+  private int nextRound = 1;
+  private int uploadsInFlight;
+  private long waitTimer = -1;
+  private boolean finished;
+
+  /** A driver for a fresh run starting from {@code initial}. */
+  public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
+      String runId) {
+    this.vertx = vertx;
+    this.config = config;
+    this.registry = registry;
+    this.tasks = new TaskBoard(vertx);
+    this.model = initial;
+    this.runId = runId;
+    this.sampling = new Random(config.seed());
+  }
+
+  /** The run's id. */
+  public String runId() {
+    return runId;
+  }
+
+  /** Calls {@code listener} on the coordinator's context after each round; it must not block. */
+  public void addListener(Consumer<RoundRecord> listener) {
+    listeners.add(listener);
+  }
+
+  /** Completes with the round history when the last round is done. */
+  public Future<List<RoundRecord>> completion() {
+    return completion.future();
+  }
+
+  /** Starts the run: the first round begins once enough clients are live. */
+  public void start() {
+    LOG.info("run {}: {} rounds of {} on {}", runId, config.rounds(), config.strategy().name(),
+        config.model().describe());
+    tryStartRound();
+  }
+
+  // ---- client requests -------------------------------------------------------------------------------------------
+
+  /** Registers a client (replacing an earlier registration under the same name). */
+  public RegisterResponse register(RegisterRequest request) throws ProtocolException {
+    if (request.getProtocolVersion() != 1) {
+      throw new ProtocolException(ErrorCode.MALFORMED,
+          "protocol version " + request.getProtocolVersion() + " is not supported; this coordinator speaks 1");
+    }
+    String name = request.getClientName();
+    if (name.isBlank() || name.length() > MAX_CLIENT_NAME) {
+      throw new ProtocolException(ErrorCode.MALFORMED,
+          "client_name must be 1.." + MAX_CLIENT_NAME + " characters, got " + name.length());
+    }
+    String token = ClientCredentials.newToken();
+    RegisteredClient client = new RegisteredClient(ClientCredentials.newId(12), name,
+        ClientCredentials.Verifier.of(token), System.currentTimeMillis());
+    registry.register(client).ifPresent(previous -> dropClient(previous.id(), "re-registered as " + client.id()));
+    LOG.debug("registered {} as {}", name, client.id());
+    if (!finished && fitRound == null && evaluationRound == null) {
+      tryStartRound();
+    }
+    return RegisterResponse.newBuilder()
+        .setClientId(client.id())
+        .setClientToken(token)
+        .setRunId(runId)
+        .setPollWaitMs((int) config.pollWait().toMillis())
+        .build();
+  }
+
+  /** The client's current task, held open up to the poll wait. */
+  public Future<Task> poll(PollRequest request) {
+    try {
+      authenticate(request.getClientId(), request.getClientToken());
+    } catch (ProtocolException e) {
+      return Future.failedFuture(e);
+    }
+    long wait = Math.min(Math.max(0, request.getWaitMs()), config.pollWait().toMillis());
+    return tasks.poll(request.getClientId(), wait, RETRY_WHILE_WAITING_MS);
+  }
+
+  /** The current global model, if {@code version} names it. */
+  public GlobalModel model(String clientId, String token, String runId, long version) throws ProtocolException {
+    authenticate(clientId, token);
+    if (!this.runId.equals(runId)) {
+      throw new ProtocolException(ErrorCode.NOT_FOUND, "run '" + runId + "' is not this coordinator's run " + this.runId);
+    }
+    if (version != model.version()) {
+      throw new ProtocolException(ErrorCode.NOT_FOUND,
+          "model version " + version + " is not available; the current version is " + model.version());
+    }
+    return model;
+  }
+
+  /**
+   * Admits an upload after checking who sends it and for which round; reserves a staging buffer.
+   *
+   * @throws ProtocolException naming the first check that fails
+   */
+  public UploadTicket admitUpload(UpdateHeader header) throws ProtocolException {
+    String clientId = header.getClientId();
+    authenticate(clientId, header.getClientToken());
+    FitRound round = fitRound;
+    if (!runId.equals(header.getRunId())) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
+          "update names run '" + header.getRunId() + "' but the coordinator runs " + runId);
+    }
+    if (round == null || round.closing || round.number != header.getRound()) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open"
+          + (round == null || round.closing ? "; no round is accepting updates" : "; the open round is " + round.number));
+    }
+    if (!round.isInvited(clientId)) {
+      throw new ProtocolException(ErrorCode.NOT_INVITED,
+          "client " + clientId + " was not sampled for round " + round.number);
+    }
+    if (round.accepted.contains(clientId)) {
+      throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE,
+          "client " + clientId + " already has an accepted update in round " + round.number);
+    }
+    if (round.uploading.contains(clientId)) {
+      throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE,
+          "client " + clientId + " already has an upload in progress for round " + round.number);
+    }
+    if (round.failures.containsKey(clientId)) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
+          "client " + clientId + " is out of round " + round.number + ": " + round.failures.get(clientId));
+    }
+    if (header.getModelVersion() != round.modelVersion) {
+      throw new ProtocolException(ErrorCode.STALE_MODEL, "update was trained on model version "
+          + header.getModelVersion() + " but round " + round.number + " trains version " + round.modelVersion);
+    }
+    if (header.getNumExamples() <= 0 || header.getNumExamples() > (1L << 40)) {
+      throw new ProtocolException(ErrorCode.MALFORMED,
+          "num_examples must be in 1..2^40, got " + header.getNumExamples());
+    }
+    if (!Float.isFinite(header.getTrainLoss()) || !Float.isFinite(header.getTrainAccuracy())) {
+      throw new ProtocolException(ErrorCode.NON_FINITE, "train_loss and train_accuracy must be finite");
+    }
+    if (uploadsInFlight >= config.maxConcurrentUploads()) {
+      throw new ProtocolException(ErrorCode.UNAVAILABLE,
+          "the coordinator is validating " + uploadsInFlight + " uploads already; retry shortly");
+    }
+    uploadsInFlight++;
+    round.uploading.add(clientId);
+    float[] staging = new float[config.model().parameterCount()];
+    long dataBytes = 4L * staging.length;
+    long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256;
+    return new UploadTicket(round, header, staging, new TensorChunks.Assembler(config.model().tensors(), staging),
+        maxBody);
+  }
+
+  /** Releases an upload that failed validation; the round is untouched. */
+  public void abortUpload(UploadTicket ticket) {
+    uploadsInFlight--;
+    ticket.round().uploading.remove(ticket.header().getClientId());
+  }
+
+  /** Folds a fully received and validated upload into the round. */
+  public Future<Ack> completeUpload(UploadTicket ticket) {
+    uploadsInFlight--;
+    FitRound round = ticket.round();
+    String clientId = ticket.header().getClientId();
+    round.uploading.remove(clientId);
+    if (round != fitRound || round.closing) {
+      return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
+          "round " + round.number + " closed while the update was uploading"));
+    }
+    UpdateHeader h = ticket.header();
+    ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), h.getNumExamples(), h.getTrainLoss(),
+        h.getTrainAccuracy());
+    round.pendingFolds++;
+    round.uploading.add(clientId); // blocks a duplicate while the fold runs
+    return vertx.executeBlocking(() -> {
+      round.aggregation.fold(update);
+      return update.delta().length;
+    }, false).map(elements -> {
+      round.pendingFolds--;
+      round.uploading.remove(clientId);
+      round.accepted.add(clientId);
+      tasks.clear(clientId);
+      if (round.closing || round.allAnswered()) {
+        closeFitRound(round, round.closing ? "deadline passed" : null);
+      }
+      return Ack.newBuilder().setMessage("update accepted for round " + round.number)
+          .setReceivedElements(elements).build();
+    });
+  }
+
+  /** Records a federated-evaluation result. */
+  public Ack acceptEvaluation(EvaluateResult result) throws ProtocolException {
+    String clientId = result.getClientId();
+    authenticate(clientId, result.getClientToken());
+    EvaluationRound round = evaluationRound;
+    if (round == null || round.closed || round.number != result.getRound() || !runId.equals(result.getRunId())) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
+          "no evaluation is open for round " + result.getRound() + " of run " + result.getRunId());
+    }
+    if (!round.invited.contains(clientId)) {
+      throw new ProtocolException(ErrorCode.NOT_INVITED, "client " + clientId + " was not asked to evaluate");
+    }
+    if (round.hasReported(clientId)) {
+      throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId + " already reported");
+    }
+    if (result.getModelVersion() != round.modelVersion) {
+      throw new ProtocolException(ErrorCode.STALE_MODEL, "evaluated model version " + result.getModelVersion()
+          + " but version " + round.modelVersion + " is being evaluated");
+    }
+    if (result.getNumExamples() <= 0 || !Float.isFinite(result.getLoss()) || !Float.isFinite(result.getAccuracy())
+        || result.getAccuracy() < 0 || result.getAccuracy() > 1) {
+      throw new ProtocolException(ErrorCode.MALFORMED,
+          "evaluation needs positive num_examples, finite loss and accuracy in [0, 1]");
+    }
+    round.reports.add(new EvaluationReport(clientId, result.getNumExamples(), result.getLoss(), result.getAccuracy()));
+    tasks.clear(clientId);
+    if (round.allAnswered()) {
+      closeEvaluationRound(round);
+    }
+    return Ack.newBuilder().setMessage("evaluation recorded").build();
+  }
+
+  /** A client leaves; if it was sampled and had not answered, it counts as a failure of the round. */
+  public void leave(LeaveRequest request) throws ProtocolException {
+    authenticate(request.getClientId(), request.getClientToken());
+    registry.remove(request.getClientId());
+    dropClient(request.getClientId(), "left the federation");
+  }
+
+  // ---- status ----------------------------------------------------------------------------------------------------
+
+  /** A JSON snapshot for humans and the CLI. */
+  public JsonObject status() {
+    JsonObject s = new JsonObject()
+        .put("run", runId)
+        .put("strategy", config.strategy().name())
+        .put("model", config.model().describe())
+        .put("modelVersion", model.version())
+        .put("registered", registry.size())
+        .put("roundsPlanned", config.rounds())
+        .put("finished", finished);
+    if (fitRound != null) {
+      s.put("round", new JsonObject().put("number", fitRound.number).put("stage", "fit")
+          .put("invited", fitRound.invited.size()).put("answered", fitRound.accepted.size())
+          .put("dropped", fitRound.failures.size()));
+    } else if (evaluationRound != null) {
+      s.put("round", new JsonObject().put("number", evaluationRound.number).put("stage", "evaluate")
+          .put("invited", evaluationRound.invited.size()).put("answered", evaluationRound.reports.size())
+          .put("dropped", evaluationRound.failures.size()));
+    }
+    JsonArray rounds = new JsonArray();
+    for (RoundRecord r : history) {
+      rounds.add(new JsonObject().put("round", r.round()).put("completed", r.completed())
+          .put("accepted", r.accepted()).put("invited", r.invited()).put("seconds", r.seconds())
+          .put("trainLoss", Double.isNaN(r.trainLoss()) ? null : r.trainLoss()));
+    }
+    return s.put("history", rounds);
+  }
+
+  // ---- the round loop --------------------------------------------------------------------------------------------
+
+  private void tryStartRound() {
+    if (finished || fitRound != null || evaluationRound != null) {
+      return;
+    }
+    if (waitTimer >= 0) {
+      vertx.cancelTimer(waitTimer);
+      waitTimer = -1;
+    }
+    List<String> live = liveClients();
+    int needed = Math.max(config.minAvailable(), config.minClients());
+    List<String> invited = live.size() >= needed
+        ? config.strategy().configureFit(nextRound, live, sampling)
+        : List.of();
+    if (invited.size() < config.minClients()) {
+      LOG.debug("round {} waits: {} live clients, {} needed", nextRound, live.size(), needed);
+      waitTimer = vertx.setTimer(RETRY_WHILE_WAITING_MS, id -> {
+        waitTimer = -1;
+        tryStartRound();
+      });
+      return;
+    }
+    int number = nextRound++;
+    long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
+    FitAggregation aggregation = config.strategy().beginFit(number, config.model().parameterCount());
+    FitRound round = new FitRound(number, model.version(), invited, aggregation, deadline);
+    fitRound = round;
+    Task task = Task.newBuilder().setFit(FitTask.newBuilder()
+        .setRunId(runId)
+        .setRound(number)
+        .setModelVersion(model.version())
+        .setModel(config.model().toProto())
+        .setConfig(config.train().toProto(config.seed() * 1_000_003L + number))
+        .setDeadlineUnixMs(deadline)).build();
+    invited.forEach(id -> tasks.assign(id, task));
+    round.timerId = vertx.setTimer(config.roundTimeout().toMillis(), id -> onFitDeadline(round));
+    LOG.info("round {}: invited {} of {} live clients", number, invited.size(), live.size());
+  }
+
+  private void onFitDeadline(FitRound round) {
+    if (round != fitRound || round.closing) {
+      return;
+    }
+    closeFitRound(round, "deadline passed");
+  }
+
+  private void closeFitRound(FitRound round, String unansweredReason) {
+    if (round != fitRound) {
+      return;
+    }
+    round.closing = true;
+    vertx.cancelTimer(round.timerId);
+    if (round.pendingFolds > 0) {
+      return; // the last fold's completion closes the round
+    }
+    fitRound = null;
+    for (String id : round.invited) {
+      if (!round.accepted.contains(id)) {
+        round.failures.putIfAbsent(id, unansweredReason != null ? unansweredReason : "no update");
+      }
+      tasks.clear(id);
+    }
+    List<ClientFailure> failures = round.failures.entrySet().stream()
+        .map(e -> new ClientFailure(e.getKey(), e.getValue())).toList();
+    FitAggregation aggregation = round.aggregation;
+    if (aggregation.count() < config.minClients()) {
+      String reason = aggregation.count() + " of " + round.invited.size() + " sampled clients reported, "
+          + config.minClients() + " needed";
+      LOG.warn("round {} failed: {}", round.number, reason);
+      finishRound(new RoundRecord(round.number, false, round.invited.size(), aggregation.count(), failures,
+          aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), model.version(),
+          model.parameters(), null, reason));
+      return;
+    }
+    float[] global = model.parameters();
+    long version = model.version() + 1;
+    vertx.executeBlocking(() -> GlobalModel.encode(runId, version, config.model(),
+        aggregation.finish(global, failures)), false)
+        .onSuccess(next -> {
+          model = next;
+          LOG.info("round {}: aggregated {} updates ({} examples) into model version {}", round.number,
+              aggregation.count(), aggregation.totalExamples(), version);
+          RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), aggregation.count(),
+              failures, aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), version,
+              next.parameters(), null, null);
+          if (config.evaluateEvery() > 0 && round.number % config.evaluateEvery() == 0) {
+            startEvaluation(record);
+          } else {
+            finishRound(record);
+          }
+        })
+        .onFailure(e -> {
+          LOG.error("round {}: aggregation failed", round.number, e);
+          finishRound(new RoundRecord(round.number, false, round.invited.size(), aggregation.count(), failures,
+              aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), model.version(),
+              model.parameters(), null, "aggregation failed: " + e.getMessage()));
+        });
+  }
+
+  private void startEvaluation(RoundRecord fitRecord) {
+    List<String> invited = config.strategy().configureEvaluate(fitRecord.round(), liveClients(), sampling);
+    if (invited.isEmpty()) {
+      finishRound(fitRecord);
+      return;
+    }
+    EvaluationRound round = new EvaluationRound(fitRecord.round(), model.version(), invited, fitRecord);
+    evaluationRound = round;
+    long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
+    Task task = Task.newBuilder().setEvaluate(EvaluateTask.newBuilder()
+        .setRunId(runId)
+        .setRound(round.number)
+        .setModelVersion(model.version())
+        .setModel(config.model().toProto())
+        .setBatchSize(Math.max(config.train().batchSize(), 256))
+        .setDeadlineUnixMs(deadline)).build();
+    invited.forEach(id -> tasks.assign(id, task));
+    round.timerId = vertx.setTimer(config.roundTimeout().toMillis(), id -> {
+      if (evaluationRound == round) {
+        closeEvaluationRound(round);
+      }
+    });
+  }
+
+  private void closeEvaluationRound(EvaluationRound round) {
+    if (round.closed) {
+      return;
+    }
+    round.closed = true;
+    vertx.cancelTimer(round.timerId);
+    evaluationRound = null;
+    for (String id : round.invited) {
+      if (!round.hasReported(id)) {
+        round.failures.putIfAbsent(id, "no evaluation before the deadline");
+      }
+      tasks.clear(id);
+    }
+    List<ClientFailure> failures = round.failures.entrySet().stream()
+        .map(e -> new ClientFailure(e.getKey(), e.getValue())).toList();
+    EvaluationSummary summary = config.strategy().aggregateEvaluate(round.number, round.reports, failures);
+    LOG.info("round {}: federated evaluation over {} clients: accuracy {}", round.number, summary.clients(),
+        summary.accuracy());
+    finishRound(round.fitRecord.withEvaluation(summary));
+  }
+
+  private void finishRound(RoundRecord record) {
+    history.add(record);
+    for (Consumer<RoundRecord> listener : listeners) {
+      try {
+        listener.accept(record);
+      } catch (RuntimeException e) {
+        LOG.error("round listener failed", e);
+      }
+    }
+    if (record.round() >= config.rounds()) {
+      finished = true;
+      tasks.finish("run " + runId + " completed " + config.rounds() + " rounds");
+      completion.tryComplete(List.copyOf(history));
+    } else {
+      tryStartRound();
+    }
+  }
+
+  /** Marks a departed client as failed in the open round, if it was sampled and had not answered. */
+  private void dropClient(String clientId, String reason) {
+    tasks.remove(clientId, Task.newBuilder().setFinished(Finished.newBuilder().setReason(reason)).build());
+    FitRound round = fitRound;
+    if (round != null && !round.closing && round.isInvited(clientId) && !round.accepted.contains(clientId)) {
+      round.failures.putIfAbsent(clientId, reason);
+      if (round.allAnswered()) {
+        closeFitRound(round, null);
+      }
+    }
+    EvaluationRound eval = evaluationRound;
+    if (eval != null && eval.invited.contains(clientId) && !eval.hasReported(clientId)) {
+      eval.failures.putIfAbsent(clientId, reason);
+      if (eval.allAnswered()) {
+        closeEvaluationRound(eval);
+      }
+    }
+  }
+
+  private RegisteredClient authenticate(String clientId, String token) throws ProtocolException {
+    Optional<RegisteredClient> client = registry.find(clientId);
+    if (client.isEmpty()) {
+      throw new ProtocolException(ErrorCode.UNKNOWN_CLIENT,
+          "client id '" + clientId + "' is not registered; register again");
+    }
+    if (!client.get().verifier().matches(token)) {
+      throw new ProtocolException(ErrorCode.UNAUTHENTICATED, "token does not match client " + clientId);
+    }
+    registry.touch(clientId, System.currentTimeMillis());
+    return client.get();
+  }
+
+  private List<String> liveClients() {
+    return registry.liveClients(System.currentTimeMillis() - config.liveness().toMillis());
+  }
+
+  private static double seconds(FitRound round) {
+    return (System.nanoTime() - round.startedNanos) / 1e9;
+  }
+
+  /** Whether every planned round is done. */
+  public boolean finished() {
+    return finished;
+  }
+
+  /** The current global model. */
+  public GlobalModel currentModel() {
+    return model;
+  }
+
+  /** The rounds recorded so far. */
+  public List<RoundRecord> history() {
+    return List.copyOf(history);
+  }
+}

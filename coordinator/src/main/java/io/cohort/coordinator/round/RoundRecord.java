@@ -1,0 +1,42 @@
+package io.cohort.coordinator.round;
+
+import io.cohort.coordinator.strategy.ClientFailure;
+import io.cohort.coordinator.strategy.EvaluationSummary;
+import java.util.List;
+
+/**
+ * What happened in one training round.
+ *
+ * @param round round number (1-based)
+ * @param completed whether a new global model was aggregated
+ * @param invited clients sampled
+ * @param accepted clients whose update was folded
+ * @param failures sampled clients without a usable update, with reasons
+ * @param examples examples behind the aggregate
+ * @param trainLoss example-weighted mean of the clients' training losses (NaN if none)
+ * @param seconds wall time from sampling to the new model
+ * @param modelVersion the global model version after the round
+ * @param parameters the global parameters after the round (do not modify)
+ * @param federatedEvaluation metrics of the federated evaluation after this round, or null
+ * @param failureReason why the round failed, or null
+ */
+public record RoundRecord(
+    int round,
+    boolean completed,
+    int invited,
+    int accepted,
+    List<ClientFailure> failures,
+    long examples,
+    double trainLoss,
+    double seconds,
+    long modelVersion,
+    float[] parameters,
+    EvaluationSummary federatedEvaluation,
+    String failureReason) {
+
+  /** This record with federated-evaluation metrics attached. */
+  public RoundRecord withEvaluation(EvaluationSummary evaluation) {
+    return new RoundRecord(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion,
+        parameters, evaluation, failureReason);
+  }
+}

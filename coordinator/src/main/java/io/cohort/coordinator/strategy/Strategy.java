@@ -1,0 +1,37 @@
+package io.cohort.coordinator.strategy;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A federated-learning algorithm as seen by the coordinator: which clients train, and how their results combine.
+ * Implementations are pure and synchronous; the coordinator calls them off the event loop where they may be slow.
+ */
+public interface Strategy {
+  /** Short name for logs and summaries, e.g. {@code fedavg}. */
+  String name();
+
+  /**
+   * Chooses the clients of a training round.
+   *
+   * @param round the round number (1-based)
+   * @param available registered, live clients in a stable order
+   * @param random the run's seeded random source
+   * @return the clients to invite, a subset of {@code available}
+   */
+  List<String> configureFit(int round, List<String> available, Random random);
+
+  /** Starts the streaming aggregate of a training round over a model of {@code parameterCount} parameters. */
+  FitAggregation beginFit(int round, int parameterCount);
+
+  /** Chooses the clients of a federated-evaluation round; by default the same rule as training. */
+  default List<String> configureEvaluate(int round, List<String> available, Random random) {
+    return configureFit(round, available, random);
+  }
+
+  /** Combines federated-evaluation reports: example-weighted means by default. */
+  default EvaluationSummary aggregateEvaluate(
+      int round, List<EvaluationReport> reports, List<ClientFailure> failures) {
+    return EvaluationSummary.weighted(reports, failures.size());
+  }
+}

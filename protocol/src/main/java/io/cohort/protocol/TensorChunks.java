@@ -1,0 +1,159 @@
+package io.cohort.protocol;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.cohort.protocol.model.TensorShape;
+import io.cohort.protocol.v1.DType;
+import io.cohort.protocol.v1.ErrorCode;
+import io.cohort.protocol.v1.TensorChunk;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits a flat parameter vector into {@link TensorChunk}s and assembles (and validates) one from chunks.
+ *
+ * <p>Chunks of one tensor travel in order of offset, tensors in the model's canonical order. Each chunk holds at most
+ * {@link #DEFAULT_CHUNK_ELEMENTS} elements, well under {@link Frames#MAX_FRAME_BYTES}.
+ */
+public final class TensorChunks {
+  /** Elements per chunk: 1 Mi float32 = 4 MiB of data. */
+  public static final int DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+
+  private TensorChunks() {}
+
+  /** The chunks of {@code values} laid out as {@code tensors}, at most {@code maxElements} elements each. */
+  public static List<TensorChunk> split(List<TensorShape> tensors, float[] values, int maxElements) {
+    if (maxElements < 1) {
+      throw new IllegalArgumentException("maxElements must be positive, got " + maxElements);
+    }
+    List<TensorChunk> chunks = new ArrayList<>();
+    for (TensorShape t : tensors) {
+      for (int start = 0; start < t.size(); start += maxElements) {
+        chunks.add(chunk(t, values, start, Math.min(maxElements, t.size() - start)));
+      }
+    }
+    return chunks;
+  }
+
+  /** One chunk: elements {@code [start, start + count)} of tensor {@code t} taken from the flat vector. */
+  public static TensorChunk chunk(TensorShape t, float[] values, int start, int count) {
+    ByteBuffer bytes = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(values, t.offset() + start, count);
+    TensorChunk.Builder b = TensorChunk.newBuilder()
+        .setName(t.name())
+        .setDtype(DType.FLOAT32)
+        .setOffset(start)
+        .setData(UnsafeByteOperations.unsafeWrap(bytes.array()));
+    for (int d : t.dims()) {
+      b.addShape(d);
+    }
+    return b.build();
+  }
+
+  /**
+   * Receives chunks into a flat vector, checking each against the expected tensors: name and order, shape, dtype,
+   * offset, size and finiteness. Nothing is written for a chunk that fails. Not thread-safe.
+   */
+  public static final class Assembler {
+    private final List<TensorShape> tensors;
+    private final float[] target;
+    private int tensorIndex;
+    private int nextOffset;
+    private long received;
+
+    /** Assembles into {@code target}, which must hold the whole model. */
+    public Assembler(List<TensorShape> tensors, float[] target) {
+      this.tensors = List.copyOf(tensors);
+      TensorShape last = this.tensors.get(this.tensors.size() - 1);
+      if (target.length < last.offset() + last.size()) {
+        throw new IllegalArgumentException("target holds " + target.length + " elements, model needs "
+            + (last.offset() + last.size()));
+      }
+      this.target = target;
+    }
+
+    /** Validates one chunk and copies its values into place. */
+    public void accept(TensorChunk chunk) throws ProtocolException {
+      while (tensorIndex < tensors.size() && nextOffset == tensors.get(tensorIndex).size()) {
+        tensorIndex++;
+        nextOffset = 0;
+      }
+      if (tensorIndex >= tensors.size()) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "chunk of tensor '" + chunk.getName() + "' after every tensor of the model was complete");
+      }
+      TensorShape expected = tensors.get(tensorIndex);
+      if (!expected.name().equals(chunk.getName())) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "expected a chunk of tensor '" + expected.name() + "' but got '" + chunk.getName() + "'");
+      }
+      if (!sameShape(expected, chunk.getShapeList())) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "tensor '" + expected.name() + "' has shape " + chunk.getShapeList() + ", the model expects "
+                + expected.shape());
+      }
+      if (chunk.getDtype() != DType.FLOAT32) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "tensor '" + expected.name() + "' has dtype " + chunk.getDtype() + ", the model expects FLOAT32");
+      }
+      if (chunk.getOffset() != nextOffset) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH, "chunk of tensor '" + expected.name()
+            + "' starts at element " + chunk.getOffset() + ", expected " + nextOffset);
+      }
+      ByteString data = chunk.getData();
+      if (data.size() % Float.BYTES != 0) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "chunk of tensor '" + expected.name() + "' has " + data.size() + " bytes, not a whole number of float32");
+      }
+      int count = data.size() / Float.BYTES;
+      if (count == 0 || count > expected.size() - nextOffset) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH, "chunk of tensor '" + expected.name() + "' holds "
+            + count + " elements at offset " + nextOffset + " but the tensor has " + expected.size());
+      }
+      FloatBuffer floats = data.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      int base = expected.offset() + nextOffset;
+      for (int i = 0; i < count; i++) {
+        float v = floats.get(i);
+        if (!Float.isFinite(v)) {
+          throw new ProtocolException(ErrorCode.NON_FINITE, "tensor '" + expected.name() + "' element "
+              + (nextOffset + i) + " is " + v + "; updates must be finite");
+        }
+        target[base + i] = v;
+      }
+      nextOffset += count;
+      received += count;
+    }
+
+    /** Checks every tensor arrived whole. */
+    public void finish() throws ProtocolException {
+      long expected = 0;
+      for (TensorShape t : tensors) {
+        expected += t.size();
+      }
+      if (received != expected) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "received " + received + " of the model's " + expected + " elements");
+      }
+    }
+
+    /** Elements accepted so far. */
+    public long received() {
+      return received;
+    }
+
+    private static boolean sameShape(TensorShape expected, List<Long> shape) {
+      if (shape.size() != expected.shape().size()) {
+        return false;
+      }
+      for (int i = 0; i < shape.size(); i++) {
+        if (shape.get(i) != (long) expected.shape().get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}
