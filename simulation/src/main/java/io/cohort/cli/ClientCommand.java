@@ -1,0 +1,76 @@
+package io.cohort.cli;
+
+import io.cohort.client.ClientReport;
+import io.cohort.client.CohortClient;
+import io.cohort.client.DatasetSource;
+import io.cohort.client.LocalDataset;
+import io.cohort.simulation.data.Checksums;
+import io.cohort.simulation.data.FashionMnist;
+import io.cohort.simulation.data.FashionMnistData;
+import io.cohort.simulation.partition.IidPartitioner;
+import io.cohort.simulation.partition.Partitioners;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cohort client}: one federation member in its own process. Its private data is one shard of an IDX image
+ * data set (a stand-in for an organisation's own data); it trains on it locally and sends only model updates.
+ */
+@Command(name = "client", mixinStandardHelpOptions = true,
+    description = "Run one client: register with the coordinator, train on local data each round it is sampled.")
+final class ClientCommand implements Callable<Integer> {
+  @Option(names = "--coordinator", required = true, description = "the coordinator's URL, e.g. http://127.0.0.1:7000")
+  URI coordinator;
+
+  @Mixin DataOptions data;
+
+  @Option(names = "--shard", defaultValue = "0/1",
+      description = "which part of the training set is this client's: INDEX/COUNT (default: ${DEFAULT-VALUE})")
+  String shard;
+
+  @Option(names = "--partition", defaultValue = "iid",
+      description = "how the training set is split into COUNT shards: iid, dirichlet:ALPHA, shards:K (default: ${DEFAULT-VALUE})")
+  String partition;
+
+  @Option(names = "--partition-seed", defaultValue = "1", description = "seed of the split (default: ${DEFAULT-VALUE})")
+  long partitionSeed;
+
+  @Option(names = "--name", description = "stable client name (default: client-INDEX)")
+  String name;
+
+  @Override
+  public Integer call() throws Exception {
+    String[] parts = shard.split("/");
+    int index;
+    int count;
+    try {
+      index = Integer.parseInt(parts[0]);
+      count = Integer.parseInt(parts[1]);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--shard must be INDEX/COUNT such as 2/10, got '" + shard + "'");
+    }
+    if (parts.length != 2 || count < 1 || index < 0 || index >= count) {
+      throw new IllegalArgumentException("--shard must be INDEX/COUNT with 0 <= INDEX < COUNT, got '" + shard + "'");
+    }
+    FashionMnistData all = FashionMnist.builder().dataDir(data.directory()).download(data.download)
+        .checksums(data.verify() ? FashionMnist.OFFICIAL_CHECKSUMS : Checksums.NONE).build().load();
+    int[] mine = Partitioners.parse(partition).partition(all.train().labels(), count, partitionSeed)[index];
+    int[] held = new IidPartitioner().partition(all.test().labels(), count, partitionSeed + 1)[index];
+    LocalDataset train = all.train().toLocalDataset().select(mine);
+    LocalDataset heldOut = all.test().toLocalDataset().select(held);
+    String clientName = name != null ? name : String.format("client-%05d", index);
+    System.out.printf("%s: %d training and %d held-out examples from %s; coordinator %s%n", clientName, train.size(),
+        heldOut.size(), all.source(), coordinator);
+    try (CohortClient client = CohortClient.builder().coordinator(coordinator).name(clientName)
+        .data(DatasetSource.of(train, heldOut)).build()) {
+      Runtime.getRuntime().addShutdownHook(new Thread(client::stop));
+      ClientReport report = client.run();
+      System.out.printf("%s: finished (%s): %d updates accepted, %d refused, %d evaluations%n", clientName,
+          report.finishReason(), report.roundsTrained(), report.updatesRejected(), report.evaluations());
+      return 0;
+    }
+  }
+}

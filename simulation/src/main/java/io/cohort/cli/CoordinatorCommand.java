@@ -1,0 +1,85 @@
+package io.cohort.cli;
+
+import io.cohort.coordinator.Coordinator;
+import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.round.RoundRecord;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cohort coordinator}: serves one federated run to clients in other processes or on other machines. */
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+    description = "Run a coordinator: clients register over HTTP, and it runs the rounds, then exits.")
+final class CoordinatorCommand implements Callable<Integer> {
+  @Mixin ModelOptions modelOptions;
+  @Mixin RoundOptions roundOptions;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "interface to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--port", defaultValue = "7000", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--min-available",
+      description = "registered clients required before the first round starts (default: --min-clients)")
+  Integer minAvailable;
+
+  @Option(names = "--poll-wait", defaultValue = "20", description = "seconds a client's poll is held open (default: ${DEFAULT-VALUE})")
+  int pollWaitSeconds;
+
+  @Override
+  public Integer call() {
+    CoordinatorConfig.Builder builder = CoordinatorConfig.builder(modelOptions.architecture())
+        .host(host)
+        .port(port)
+        .rounds(roundOptions.rounds)
+        .fraction(roundOptions.fraction)
+        .minClients(roundOptions.minClients)
+        .roundTimeout(Duration.ofSeconds(roundOptions.roundTimeoutSeconds))
+        .train(modelOptions.train())
+        .seed(roundOptions.seed)
+        .evaluateEvery(roundOptions.evaluateEvery)
+        .pollWait(Duration.ofSeconds(pollWaitSeconds));
+    if (minAvailable != null) {
+      builder.minAvailable(minAvailable);
+    }
+    CoordinatorConfig config = builder.build();
+    Vertx vertx = Vertx.vertx();
+    try {
+      Coordinator coordinator = Coordinator.start(vertx, config).await();
+      System.out.printf("coordinator listening on %s (run %s): %s, %d rounds, min %d clients%n", coordinator.url(),
+          coordinator.runId(), config.model().describe(), config.rounds(), config.minClients());
+      System.out.flush();
+      coordinator.onRound(r -> System.out.println(line(r)));
+      List<RoundRecord> rounds = coordinator.completion().await();
+      long completed = rounds.stream().filter(RoundRecord::completed).count();
+      System.out.printf("run finished: %d of %d rounds completed, final model version %d%n", completed,
+          rounds.size(), rounds.get(rounds.size() - 1).modelVersion());
+      // Give clients a poll cycle to hear that the run finished before the server goes away.
+      Thread.sleep(Math.min(2000, config.pollWait().toMillis()));
+      coordinator.close().await();
+      return completed == rounds.size() ? 0 : 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static String line(RoundRecord r) {
+    String s = String.format("round %d: %s, %d/%d clients, %d examples, train loss %.4f, %.2fs, model v%d", r.round(),
+        r.completed() ? "aggregated" : "FAILED (" + r.failureReason() + ")", r.accepted(), r.invited(), r.examples(),
+        r.trainLoss(), r.seconds(), r.modelVersion());
+    if (r.federatedEvaluation() != null) {
+      s += String.format(", federated accuracy %.4f over %d clients", r.federatedEvaluation().accuracy(),
+          r.federatedEvaluation().clients());
+    }
+    return s;
+  }
+}

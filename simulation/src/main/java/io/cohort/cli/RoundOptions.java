@@ -1,0 +1,28 @@
+package io.cohort.cli;
+
+import picocli.CommandLine.Option;
+
+/** Round options shared by {@code simulate} and {@code coordinator}. */
+final class RoundOptions {
+  @Option(names = "--rounds", defaultValue = "5", description = "training rounds (default: ${DEFAULT-VALUE})")
+  int rounds;
+
+  @Option(names = "--fraction", defaultValue = "1.0",
+      description = "share of clients sampled each round (default: ${DEFAULT-VALUE})")
+  double fraction;
+
+  @Option(names = "--min-clients", defaultValue = "1",
+      description = "fewest results a round aggregates; fewer fails the round (default: ${DEFAULT-VALUE})")
+  int minClients;
+
+  @Option(names = "--round-timeout", defaultValue = "600",
+      description = "seconds a round waits for results (default: ${DEFAULT-VALUE})")
+  int roundTimeoutSeconds;
+
+  @Option(names = "--eval-every", defaultValue = "0",
+      description = "federated evaluation on clients' held-out data every K rounds; 0 = off (default: ${DEFAULT-VALUE})")
+  int evaluateEvery;
+
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the whole run (default: ${DEFAULT-VALUE})")
+  long seed;
+}

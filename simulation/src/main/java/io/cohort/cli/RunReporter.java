@@ -1,0 +1,136 @@
+package io.cohort.cli;
+
+import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.simulation.RoundResult;
+import io.cohort.simulation.SimulationConfig;
+import io.cohort.simulation.SimulationListener;
+import io.cohort.simulation.report.AccuracyPlot;
+import io.cohort.simulation.report.MetricsCsv;
+import io.cohort.simulation.report.RoundRow;
+import io.cohort.simulation.report.RunSummary;
+import io.cohort.simulation.report.SummaryJson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Prints a line per round (and a progress bar on a terminal) and writes metrics.csv, accuracy.png, summary.json. */
+final class RunReporter implements SimulationListener, AutoCloseable {
+  private final SimulationConfig config;
+  private final Map<String, String> versions;
+  private final boolean progress;
+  private final PrintStream out = System.out;
+  private final List<RoundRow> rows = new ArrayList<>();
+  private final long startNanos = System.nanoTime();
+  private MetricsCsv csv;
+  private ProgressBar bar;
+  private Path dataSource;
+
+  RunReporter(SimulationConfig config, Map<String, String> versions, boolean progress) {
+    this.config = config;
+    this.versions = versions;
+    this.progress = progress;
+  }
+
+  @Override
+  public void onData(Path source, int trainExamples, int testExamples) {
+    dataSource = source;
+    out.printf("data: Fashion-MNIST from %s (%,d train, %,d test)%n", source, trainExamples, testExamples);
+  }
+
+  @Override
+  public void onPartition(int[][] parts, int[] labels, int numClasses) {
+    int min = Integer.MAX_VALUE;
+    int max = 0;
+    for (int[] p : parts) {
+      min = Math.min(min, p.length);
+      max = Math.max(max, p.length);
+    }
+    out.printf("partition: %s over %d clients (%d..%d examples each)%n", config.partition(), parts.length, min, max);
+  }
+
+  @Override
+  public void onStart(String url, CoordinatorConfig coordinator) {
+    out.printf("coordinator: %s, model %s, %s, %d rounds, fraction %.2f, seed %d%n", url,
+        coordinator.model().describe(), coordinator.strategy().name(), coordinator.rounds(), coordinator.fraction(),
+        coordinator.seed());
+    try {
+      Files.createDirectories(config.out());
+      csv = MetricsCsv.create(config.out());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write to " + config.out() + ": " + e.getMessage(), e);
+    }
+    if (progress) {
+      bar = new ProgressBarBuilder().setTaskName("rounds").setInitialMax(config.rounds())
+          .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
+          .build();
+    }
+  }
+
+  @Override
+  public void onRound(RoundResult result) {
+    RoundRow row = result.toRow();
+    rows.add(row);
+    try {
+      csv.append(row);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String line = String.format("round %3d/%d  accuracy %.4f  loss %.4f  macro-F1 %.4f  clients %d/%d  %.1fs%s",
+        row.round(), config.rounds(), row.accuracy(), row.loss(), row.macroF1(), result.record().accepted(),
+        result.record().invited(), row.seconds(),
+        result.record().completed() ? "" : "  FAILED: " + result.record().failureReason());
+    if (row.fedEvalAccuracy() != null) {
+      line += String.format("  fed-eval %.4f", row.fedEvalAccuracy());
+    }
+    if (bar != null) {
+      bar.step();
+      bar.setExtraMessage(String.format("acc %.4f", row.accuracy()));
+    }
+    out.println(line);
+  }
+
+  @Override
+  public void onFinish(List<RoundResult> results) {
+    RoundResult last = results.get(results.size() - 1);
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    out.println();
+    out.println(last.central());
+    try {
+      AccuracyPlot.write(config.out(), rows, "Cohort " + config.model().kind().name().toLowerCase() + ", "
+          + config.clients() + " clients, " + config.partition());
+      Map<String, Object> run = new LinkedHashMap<>();
+      run.put("loss", last.loss());
+      run.put("rounds_completed", results.stream().filter(r -> r.record().completed()).count());
+      run.put("rounds_failed", results.stream().filter(r -> !r.record().completed()).count());
+      run.put("wall_seconds", seconds);
+      run.put("data_source", String.valueOf(dataSource));
+      run.put("strategy", "fedavg");
+      SummaryJson.write(config.out(), RunSummary.of(config.describe(), config.seed(), last.central(), run,
+          SummaryJson.versions(versions)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.printf("final accuracy %.4f after %d rounds in %.1f s; wrote %s/{%s,%s,%s}%n", last.accuracy(),
+        results.size(), seconds, config.out(), MetricsCsv.FILE_NAME, AccuracyPlot.FILE_NAME, SummaryJson.FILE_NAME);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (bar != null) {
+      bar.close();
+    }
+    if (csv != null) {
+      csv.close();
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The {@code cohort} command line: {@code simulate}, {@code coordinator} and {@code client} (picocli). */
+package io.cohort.cli;

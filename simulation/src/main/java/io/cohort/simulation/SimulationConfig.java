@@ -1,0 +1,111 @@
+package io.cohort.simulation;
+
+import io.cohort.coordinator.TrainSettings;
+import io.cohort.protocol.model.ModelArchitecture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A simulation run, validated once.
+ *
+ * @param clients simulated clients (each an SDK client over loopback HTTP)
+ * @param fraction share of clients sampled per round
+ * @param minClients fewest results a round aggregates
+ * @param rounds training rounds
+ * @param partition {@code iid}, {@code dirichlet:ALPHA} or {@code shards:K}
+ * @param model the model (architecture and sizes)
+ * @param train local training settings
+ * @param seed seeds partitioning, initial model, sampling and local shuffling
+ * @param out output directory
+ * @param dataDir explicit Fashion-MNIST directory, or null to search the usual places
+ * @param verifyData whether files must carry the official Fashion-MNIST checksums (off for other IDX data)
+ * @param download whether to download Fashion-MNIST into the cache when it is nowhere else
+ * @param workers trainings run at once (trainer pool size)
+ * @param evaluateEvery federated evaluation after every this many rounds (0: never)
+ * @param roundTimeout how long a round waits for results
+ * @param trainLimit use only the first this many training examples (0: all)
+ * @param testLimit use only the first this many test examples (0: all)
+ */
+public record SimulationConfig(
+    int clients,
+    double fraction,
+    int minClients,
+    int rounds,
+    String partition,
+    ModelArchitecture model,
+    TrainSettings train,
+    long seed,
+    Path out,
+    Path dataDir,
+    boolean verifyData,
+    boolean download,
+    int workers,
+    int evaluateEvery,
+    Duration roundTimeout,
+    int trainLimit,
+    int testLimit) {
+
+  public SimulationConfig {
+    Objects.requireNonNull(partition, "partition");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(train, "train");
+    Objects.requireNonNull(out, "out");
+    if (clients < 1 || clients > 100_000) {
+      throw new IllegalArgumentException("--clients must be in 1..100000, got " + clients);
+    }
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
+    }
+    if (minClients < 1 || minClients > clients) {
+      throw new IllegalArgumentException("--min-clients must be in 1.." + clients + ", got " + minClients);
+    }
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+    }
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+    }
+    if (evaluateEvery < 0) {
+      throw new IllegalArgumentException("--eval-every must be >= 0, got " + evaluateEvery);
+    }
+    if (trainLimit < 0 || testLimit < 0) {
+      throw new IllegalArgumentException("--train-limit and --test-limit must be >= 0");
+    }
+    if (roundTimeout == null || roundTimeout.isNegative() || roundTimeout.isZero()) {
+      throw new IllegalArgumentException("--round-timeout must be positive, got " + roundTimeout);
+    }
+  }
+
+  /** The configuration as plain values, for summary.json. */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("clients", clients);
+    m.put("fraction", fraction);
+    m.put("minClients", minClients);
+    m.put("rounds", rounds);
+    m.put("partition", partition);
+    m.put("model", model.kind().name().toLowerCase());
+    m.put("modelDescription", model.describe());
+    m.put("hiddenUnits", model.hiddenUnits());
+    m.put("convChannels", model.convChannels());
+    m.put("localEpochs", train.epochs());
+    m.put("batchSize", train.batchSize());
+    m.put("learningRate", train.learningRate());
+    m.put("optimizer", train.optimizer().name().toLowerCase());
+    m.put("momentum", train.momentum());
+    m.put("l2", train.l2());
+    m.put("seed", seed);
+    m.put("workers", workers);
+    m.put("evaluateEvery", evaluateEvery);
+    m.put("roundTimeoutSeconds", roundTimeout.toSeconds());
+    m.put("dataDir", dataDir == null ? null : dataDir.toString());
+    m.put("verifyData", verifyData);
+    m.put("trainLimit", trainLimit);
+    m.put("testLimit", testLimit);
+    m.put("out", out.toString());
+    return m;
+  }
+}
