@@ -5,42 +5,42 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Thin wrappers over the libnd4j custom ops the CNN needs, with their integer-argument conventions (checked against
- * nd4j 1.0.0-M2.1 by {@code Nd4jConvOpsTest}) written down in one place.
+ * Thin wrappers over the libnd4j custom ops the layers need, with their integer-argument conventions (checked
+ * against nd4j 1.0.0-M2.1 by {@code Nd4jConvOpsTest}) written down in one place. All take NCHW data and write into
+ * outputs the caller passes, so results land in the step workspace or straight in gradient views.
  *
- * <p>conv2d / conv2d_bp take {@code [kH, kW, sH, sW, pH, pW, dH, dW, paddingMode, dataFormat, weightsFormat]} with
- * paddingMode 0 = VALID, dataFormat 0 = NCHW (1 = NHWC) and weightsFormat 1 = {@code [oC, iC, kH, kW]}, which is our
- * canonical layout, so the weight views of the flat parameter vector go in without a permute or copy. maxpool2d /
- * maxpool2d_bp take {@code [kH, kW, sH, sW, pH, pW, dH, dW, paddingMode, extra, dataFormat]} (extra unused by max
- * pooling). All outputs are passed in, so they land in the caller's workspace or directly in gradient views.
+ * <ul>
+ *   <li>im2col: {@code [kH, kW, sH, sW, pH, pW, dH, dW, sameMode]}; {@code [n, c, h, w] -> [n, c, kH, kW, oH, oW]}.
+ *   <li>col2im: {@code [sH, sW, pH, pW, imageH, imageW, dH, dW, sameMode]}; the adjoint, summing overlapping patches.
+ *   <li>maxpool2d / maxpool2d_bp: {@code [kH, kW, sH, sW, pH, pW, dH, dW, sameMode, extra, dataFormat]} with
+ *       dataFormat 0 = NCHW; "extra" is unused by max pooling; VALID mode floors odd sizes as the architecture does.
+ * </ul>
  */
 final class ConvOps {
   private static final int VALID = 0;
   private static final int NCHW = 0;
-  private static final int WEIGHTS_OIHW = 1;
 
   private ConvOps() {}
 
-  /** {@code output = conv(input, weights) + bias}, stride 1, no padding; input NCHW, weights [oC, iC, k, k]. */
-  static void conv2d(INDArray input, INDArray weights, INDArray bias, INDArray output) {
-    Nd4j.exec(DynamicCustomOp.builder("conv2d")
-        .addInputs(input, weights, bias)
-        .addOutputs(output)
-        .addIntegerArguments(convArgs(weights))
+  /** Unfolds every {@code k x k} patch (stride 1, no padding) of {@code input} into {@code columns}. */
+  static void im2col(INDArray input, int kernel, INDArray columns) {
+    Nd4j.exec(DynamicCustomOp.builder("im2col")
+        .addInputs(input)
+        .addOutputs(columns)
+        .addIntegerArguments(kernel, kernel, 1, 1, 0, 0, 1, 1, VALID)
         .build());
   }
 
-  /** Writes the input, weight and bias gradients of {@link #conv2d} given the output gradient. */
-  static void conv2dBackward(INDArray input, INDArray weights, INDArray bias, INDArray outputGradient,
-      INDArray inputGradient, INDArray weightGradient, INDArray biasGradient) {
-    Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
-        .addInputs(input, weights, bias, outputGradient)
-        .addOutputs(inputGradient, weightGradient, biasGradient)
-        .addIntegerArguments(convArgs(weights))
+  /** Folds {@code [n, c, k, k, oH, oW]} columns back into {@code image} {@code [n, c, h, w]}, adding overlaps. */
+  static void col2im(INDArray columns, INDArray image) {
+    Nd4j.exec(DynamicCustomOp.builder("col2im")
+        .addInputs(columns)
+        .addOutputs(image)
+        .addIntegerArguments(1, 1, 0, 0, (int) image.size(2), (int) image.size(3), 1, 1, VALID)
         .build());
   }
 
-  /** Max-pool with a {@code size x size} window and stride {@code size}, VALID (floors odd sizes), NCHW. */
+  /** Max-pool with a {@code size x size} window and stride {@code size}. */
   static void maxPool(INDArray input, int size, INDArray output) {
     Nd4j.exec(DynamicCustomOp.builder("maxpool2d")
         .addInputs(input)
@@ -70,10 +70,13 @@ final class ConvOps {
         .build());
   }
 
-  private static int[] convArgs(INDArray weights) {
-    int kH = (int) weights.size(2);
-    int kW = (int) weights.size(3);
-    return new int[] {kH, kW, 1, 1, 0, 0, 1, 1, VALID, NCHW, WEIGHTS_OIHW};
+  /**
+   * A {@code [n, rows, cols]} view that repeats a contiguous c-order matrix {@code n} times with a batch stride of 0,
+   * so a batched matmul can apply one weight matrix to every example without copying it {@code n} times.
+   */
+  static INDArray repeatAlongBatch(INDArray matrix, long n) {
+    return Nd4j.create(matrix.data(), new long[] {n, matrix.size(0), matrix.size(1)},
+        new long[] {0, matrix.size(1), 1}, matrix.offset(), 'c');
   }
 
   private static int[] poolArgs(int size) {

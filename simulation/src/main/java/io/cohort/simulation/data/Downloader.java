@@ -49,7 +49,13 @@ final class Downloader {
     try {
       LOG.log(System.Logger.Level.INFO, "Downloading {0} to {1}", uri, target);
       HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response;
+      try {
+        response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        throw new IOException("GET " + uri + " failed (" + (e.getMessage() != null ? e.getMessage()
+            : e.getClass().getSimpleName()) + "); check the network and the download base URL", e);
+      }
       MessageDigest sha = Checksums.sha256();
       try (InputStream body = response.body()) {
         if (response.statusCode() != 200) {

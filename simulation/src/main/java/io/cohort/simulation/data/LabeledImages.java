@@ -53,7 +53,7 @@ public record LabeledImages(float[] features, int[] labels, List<Integer> exampl
 
   /** Values per example: the product of {@link #exampleShape()}. */
   public int exampleSize() {
-    return features.length / Math.max(1, labels.length);
+    return exampleShape.stream().reduce(1, Math::multiplyExact);
   }
 
   /** Examples per class, indexed by class. */

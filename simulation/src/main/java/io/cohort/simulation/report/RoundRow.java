@@ -1,0 +1,36 @@
+package io.cohort.simulation.report;
+
+/**
+ * The metrics of one federated round, one row of {@code metrics.csv}.
+ *
+ * <p>A {@code NaN} in a primitive field and {@code null} in a boxed one both mean "not measured" and are written as
+ * an empty cell.
+ *
+ * @param round round number, from 1 (0 may record the initial model)
+ * @param accuracy centralised test accuracy of the global model after the round
+ * @param loss centralised test loss
+ * @param clients clients whose updates were aggregated
+ * @param seconds wall-clock duration of the round
+ * @param macroF1 macro-averaged F1 on the test set
+ * @param failed whether the round failed (too few results, for example)
+ * @param trainLoss mean training loss reported by the clients, or {@code null}
+ * @param fedEvalAccuracy accuracy from federated evaluation on the clients, or {@code null}
+ * @param fedEvalLoss loss from federated evaluation on the clients, or {@code null}
+ */
+public record RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
+    boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss) {
+
+  /**
+   * Checks the counts.
+   *
+   * @throws IllegalArgumentException if {@code round} or {@code clients} is negative
+   */
+  public RoundRow {
+    if (round < 0) {
+      throw new IllegalArgumentException("round must be >= 0, got " + round);
+    }
+    if (clients < 0) {
+      throw new IllegalArgumentException("clients must be >= 0, got " + clients);
+    }
+  }
+}
