@@ -1,0 +1,63 @@
+package io.cohort.protocol.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cohort.protocol.v1.ModelSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ModelArchitectureTest {
+  private static final List<Integer> IMAGE = List.of(1, 28, 28);
+
+  @Test
+  void tensors_eachDefaultModel_haveTheDocumentedShapesAndCounts() {
+    ModelArchitecture logreg = ModelArchitecture.defaultFor(ModelArchitecture.Kind.LOGREG, IMAGE, 10);
+    assertThat(logreg.tensors()).extracting(TensorShape::name, TensorShape::shape).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("dense0/W", List.of(784, 10)),
+        org.assertj.core.groups.Tuple.tuple("dense0/b", List.of(10)));
+    assertThat(ModelArchitecture.defaultFor(ModelArchitecture.Kind.MLP, IMAGE, 10).parameterCount())
+        .isEqualTo(784 * 128 + 128 + 128 * 10 + 10);
+    ModelArchitecture cnn = ModelArchitecture.defaultFor(ModelArchitecture.Kind.CNN, IMAGE, 10);
+    // 28 -> conv5 24 -> pool 12 -> conv5 8 -> pool 4: 32 * 4 * 4 = 512 features into the dense head
+    assertThat(cnn.tensors()).extracting(TensorShape::shape).containsExactly(List.of(16, 1, 5, 5), List.of(16),
+        List.of(32, 16, 5, 5), List.of(32), List.of(512, 128), List.of(128), List.of(128, 10), List.of(10));
+    assertThat(cnn.parameterCount()).isEqualTo(80_202);
+  }
+
+  @Test
+  void initialParameters_sameSeedSame_otherSeedDiffers_biasesZero() {
+    ModelArchitecture mlp = ModelArchitecture.defaultFor(ModelArchitecture.Kind.MLP, IMAGE, 10);
+    float[] a = mlp.initialParameters(5);
+    assertThat(mlp.initialParameters(5)).containsExactly(a);
+    assertThat(mlp.initialParameters(6)).isNotEqualTo(a);
+    TensorShape bias = mlp.tensors().get(1);
+    for (int i = 0; i < bias.size(); i++) {
+      assertThat(a[bias.offset() + i]).isZero();
+    }
+    double limit = Math.sqrt(6.0 / 784); // He-uniform for the first (ReLU) layer
+    for (int i = 0; i < 784 * 128; i++) {
+      assertThat(Math.abs(a[i])).isLessThanOrEqualTo((float) limit);
+    }
+  }
+
+  @Test
+  void fromProto_roundTrips_andRefusesTensorsThatDisagree() {
+    ModelArchitecture cnn = ModelArchitecture.defaultFor(ModelArchitecture.Kind.CNN, IMAGE, 10);
+    assertThat(ModelArchitecture.fromProto(cnn.toProto())).isEqualTo(cnn);
+    ModelSpec tampered = cnn.toProto().toBuilder().setTensors(0, cnn.toProto().getTensors(0).toBuilder()
+        .setShape(0, 17)).build();
+    assertThatThrownBy(() -> ModelArchitecture.fromProto(tampered)).hasMessageContaining("differ");
+  }
+
+  @Test
+  void constructor_invalidShapes_explainWhatIsWrong() {
+    assertThatThrownBy(() -> new ModelArchitecture(ModelArchitecture.Kind.CNN, List.of(784), 10, List.of(),
+        List.of(8))).hasMessageContaining("[channels, height, width]");
+    assertThatThrownBy(() -> new ModelArchitecture(ModelArchitecture.Kind.CNN, List.of(1, 8, 8), 10, List.of(),
+        List.of(8, 8))).hasMessageContaining("too small");
+    assertThatThrownBy(() -> ModelArchitecture.Kind.parse("rnn")).hasMessageContaining("logreg, mlp or cnn");
+    assertThatThrownBy(() -> new ModelArchitecture(ModelArchitecture.Kind.MLP, IMAGE, 1, List.of(), List.of()))
+        .hasMessageContaining("numClasses");
+  }
+}
