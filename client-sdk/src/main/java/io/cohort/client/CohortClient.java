@@ -175,16 +175,11 @@ public final class CohortClient implements AutoCloseable {
         .setTrainLoss((float) outcome.loss())
         .setTrainAccuracy((float) outcome.accuracy())
         .build();
-    try {
-      Ack ack = withRetry("upload", () -> transport.uploadUpdate(header, model.architecture().tensors(), delta));
+    if (deliver("update", task.getRound(),
+        () -> transport.uploadUpdate(header, model.architecture().tensors(), delta))) {
       trained++;
-      LOG.debug("{}: round {} accepted: {}", name, task.getRound(), ack.getMessage());
-    } catch (CohortException e) {
-      if (e.retryable()) {
-        throw e;
-      }
+    } else {
       rejected++;
-      LOG.warn("{}: update for round {} refused: {}", name, task.getRound(), e.getMessage());
     }
   }
 
@@ -202,14 +197,26 @@ public final class CohortClient implements AutoCloseable {
         .setLoss((float) outcome.loss())
         .setAccuracy((float) outcome.accuracy())
         .build();
-    try {
-      withRetry("evaluation", () -> transport.evaluation(result));
+    if (deliver("evaluation", task.getRound(), () -> transport.evaluation(result))) {
       evaluations++;
+    }
+  }
+
+  /**
+   * Sends a result with retries; returns whether the coordinator accepted it. A refusal (say the round closed while
+   * the client trained) is logged and the client goes on; a transport failure that outlasts the retries ends the run.
+   */
+  private boolean deliver(String what, int round, Supplier<Ack> send) {
+    try {
+      Ack ack = withRetry(what, send);
+      LOG.debug("{}: {} for round {} accepted: {}", name, what, round, ack.getMessage());
+      return true;
     } catch (CohortException e) {
       if (e.retryable()) {
         throw e;
       }
-      LOG.warn("{}: evaluation for round {} refused: {}", name, task.getRound(), e.getMessage());
+      LOG.warn("{}: {} for round {} refused: {}", name, what, round, e.getMessage());
+      return false;
     }
   }
 

@@ -16,9 +16,9 @@ import io.cohort.protocol.v1.TrainConfig;
 public record TrainSettings(
     int epochs, int batchSize, double learningRate, Optimizer optimizer, double momentum, double l2) {
 
-  /** Adam, learning rate 1e-3, batch 32, one epoch. */
+  /** Adam, learning rate 1e-3, batch 16, one epoch. */
   public static TrainSettings defaults() {
-    return new TrainSettings(1, 32, 1e-3, Optimizer.ADAM, 0.0, 0.0);
+    return new TrainSettings(1, 16, 1e-3, Optimizer.ADAM, 0.0, 0.0);
   }
 
   public TrainSettings {

@@ -20,7 +20,7 @@ final class ModelOptions {
   @Option(names = "--local-epochs", defaultValue = "1", description = "local epochs per round (default: ${DEFAULT-VALUE})")
   int localEpochs;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "local batch size (default: ${DEFAULT-VALUE})")
+  @Option(names = "--batch-size", defaultValue = "16", description = "local batch size (default: ${DEFAULT-VALUE})")
   int batchSize;
 
   @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (default: ${DEFAULT-VALUE})")

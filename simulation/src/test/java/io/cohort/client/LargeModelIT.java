@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A model whose weight tensor spans several chunks (3M parameters, 12 MB) goes down to a real SDK client and its
- * update comes back up through the streaming upload, and the aggregate is exact.
+ * update comes back up through the streaming upload, and the aggregate is exact. For a 100M-parameter model run it by
+ * hand with a bigger heap: {@code mvn -pl simulation verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=LargeModelIT "-Dcohort.test.jvmArgs=-Xmx12g -Dcohort.largeModel.features=50000000"}.
  */
 class LargeModelIT {
   /** Trivial "training": every parameter moves by +0.5, so the expected aggregate is known exactly. */
@@ -39,7 +41,7 @@ class LargeModelIT {
 
   @Test
   void round_modelOfSeveralChunks_travelsBothWaysExactly() throws Exception {
-    int features = 1_500_000;
+    int features = Integer.getInteger("cohort.largeModel.features", 1_500_000);
     ModelArchitecture model = ModelArchitecture.logreg(List.of(features), 2);
     assertThat(model.tensors().get(0).size()).isGreaterThan(2 * TensorChunks.DEFAULT_CHUNK_ELEMENTS);
     Vertx vertx = Vertx.vertx();

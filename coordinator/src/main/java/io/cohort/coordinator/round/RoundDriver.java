@@ -236,16 +236,20 @@ public final class RoundDriver {
     return vertx.executeBlocking(() -> {
       round.aggregation.fold(update);
       return update.delta().length;
-    }, false).map(elements -> {
+    }, false).transform(folded -> {
       round.pendingFolds--;
       round.uploading.remove(clientId);
-      round.accepted.add(clientId);
-      tasks.clear(clientId);
+      if (folded.succeeded()) {
+        round.accepted.add(clientId);
+        tasks.clear(clientId);
+      }
       if (round.closing || round.allAnswered()) {
         closeFitRound(round, round.closing ? "deadline passed" : null);
       }
-      return Ack.newBuilder().setMessage("update accepted for round " + round.number)
-          .setReceivedElements(elements).build();
+      return folded.succeeded()
+          ? Future.succeededFuture(Ack.newBuilder().setMessage("update accepted for round " + round.number)
+              .setReceivedElements(folded.result()).build())
+          : Future.failedFuture(folded.cause());
     });
   }
 

@@ -40,11 +40,6 @@ final class TaskBoard {
     current.remove(clientId);
   }
 
-  /** Whether the client holds {@code task} right now. */
-  boolean holds(String clientId, Task task) {
-    return task.equals(current.get(clientId));
-  }
-
   /** The client's task now, or after at most {@code waitMs} a Wait. */
   Future<Task> poll(String clientId, long waitMs, int retryAfterMs) {
     if (finished != null) {

@@ -19,6 +19,7 @@ import io.cohort.protocol.v1.UpdateHeader;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -233,14 +234,35 @@ class BadInputIT {
 
   @Test
   @Order(16)
-  void upload_secondUpdateFromSameClient_refusedDuplicate() throws Exception {
-    RawClient.Reply first = upload(header(alice), chunks(filled(1)));
-    assertThat(first.status()).isEqualTo(200);
-    assertRefused(upload(header(alice), chunks(filled(100))), 409, ErrorCode.DUPLICATE_UPDATE, "already");
+  void upload_clientDiesMidBody_releasesItsSlot_andLaterUploadIsAccepted() throws Exception {
+    byte[] body = RawClient.frames(List.of(header(alice), chunks(filled(1)).get(0)));
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", coordinator.port())) {
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/updates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + Frames.CONTENT_TYPE
+          + "\r\nContent-Length: " + (body.length + 1000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(body, 0, body.length / 2); // then the connection drops
+      out.flush();
+    }
+    // The coordinator notices the close asynchronously; until then the upload counts as in progress.
+    RawClient.Reply reply = null;
+    for (int i = 0; i < 50; i++) {
+      reply = upload(header(alice), chunks(filled(1)));
+      if (reply.status() != 409) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(reply.status()).isEqualTo(200);
   }
 
   @Test
   @Order(17)
+  void upload_secondUpdateFromSameClient_refusedDuplicate() throws Exception {
+    assertRefused(upload(header(alice), chunks(filled(100))), 409, ErrorCode.DUPLICATE_UPDATE, "already");
+  }
+
+  @Test
+  @Order(18)
   void round_afterEveryRejection_aggregatesExactlyTheGoodUpdates() throws Exception {
     UpdateHeader h = header(bob).toBuilder().setNumExamples(30).build();
     assertThat(upload(h, chunks(filled(-1))).status()).isEqualTo(200);
