@@ -122,7 +122,7 @@ final class UpdateUpload {
     }
     UploadTicket current = ticket;
     try {
-      current.assembler().finish();
+      current.finish();
     } catch (ProtocolException e) {
       fail(e);
       answer();

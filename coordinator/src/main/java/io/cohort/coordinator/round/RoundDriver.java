@@ -10,7 +10,6 @@ import io.cohort.coordinator.strategy.EvaluationSummary;
 import io.cohort.coordinator.strategy.FitAggregation;
 import io.cohort.crypto.ClientCredentials;
 import io.cohort.protocol.ProtocolException;
-import io.cohort.protocol.TensorChunks;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.v1.Ack;
 import io.cohort.protocol.v1.ErrorCode;
@@ -205,11 +204,10 @@ public final class RoundDriver {
     }
     uploadsInFlight++;
     round.uploading.add(clientId);
-    float[] staging = new float[config.model().parameterCount()];
-    long dataBytes = 4L * staging.length;
+    int parameters = config.model().parameterCount();
+    long dataBytes = 4L * parameters;
     long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256;
-    return new UploadTicket(round, header, staging, new TensorChunks.Assembler(config.model().tensors(), staging),
-        maxBody);
+    return new UploadTicket(round, header, config.model().tensors(), parameters, maxBody);
   }
 
   /** Releases an upload that failed validation; the round is untouched. */
