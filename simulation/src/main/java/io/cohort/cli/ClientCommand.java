@@ -4,11 +4,9 @@ import io.cohort.client.ClientReport;
 import io.cohort.client.CohortClient;
 import io.cohort.client.DatasetSource;
 import io.cohort.client.LocalDataset;
-import io.cohort.simulation.data.Checksums;
+import io.cohort.simulation.ClientShards;
 import io.cohort.simulation.data.FashionMnist;
 import io.cohort.simulation.data.FashionMnistData;
-import io.cohort.simulation.partition.IidPartitioner;
-import io.cohort.simulation.partition.Partitioners;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -55,12 +53,10 @@ final class ClientCommand implements Callable<Integer> {
     if (parts.length != 2 || count < 1 || index < 0 || index >= count) {
       throw new IllegalArgumentException("--shard must be INDEX/COUNT with 0 <= INDEX < COUNT, got '" + shard + "'");
     }
-    FashionMnistData all = FashionMnist.builder().dataDir(data.directory()).download(data.download)
-        .checksums(data.verify() ? FashionMnist.OFFICIAL_CHECKSUMS : Checksums.NONE).build().load();
-    int[] mine = Partitioners.parse(partition).partition(all.train().labels(), count, partitionSeed)[index];
-    int[] held = new IidPartitioner().partition(all.test().labels(), count, partitionSeed + 1)[index];
-    LocalDataset train = all.train().toLocalDataset().select(mine);
-    LocalDataset heldOut = all.test().toLocalDataset().select(held);
+    FashionMnistData all = FashionMnist.load(data.directory(), data.verify(), data.download);
+    ClientShards shards = ClientShards.split(all.train(), all.test(), partition, count, partitionSeed);
+    LocalDataset train = shards.train(index);
+    LocalDataset heldOut = shards.heldOut(index);
     String clientName = name != null ? name : String.format("client-%05d", index);
     System.out.printf("%s: %d training and %d held-out examples from %s; coordinator %s%n", clientName, train.size(),
         heldOut.size(), all.source(), coordinator);

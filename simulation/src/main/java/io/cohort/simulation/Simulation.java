@@ -3,17 +3,13 @@ package io.cohort.simulation;
 import io.cohort.client.ClientReport;
 import io.cohort.client.CohortClient;
 import io.cohort.client.DatasetSource;
-import io.cohort.client.LocalDataset;
 import io.cohort.client.transport.HttpTransport;
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
 import io.cohort.coordinator.round.RoundRecord;
-import io.cohort.simulation.data.Checksums;
 import io.cohort.simulation.data.FashionMnist;
 import io.cohort.simulation.data.FashionMnistData;
 import io.cohort.simulation.data.LabeledImages;
-import io.cohort.simulation.partition.IidPartitioner;
-import io.cohort.simulation.partition.Partitioners;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -44,19 +40,12 @@ public final class Simulation {
 
   /** Runs every round and returns the per-round results. */
   public List<RoundResult> run() throws IOException, InterruptedException {
-    FashionMnistData data = FashionMnist.builder().dataDir(config.dataDir()).download(config.download())
-        .checksums(config.verifyData() ? FashionMnist.OFFICIAL_CHECKSUMS : Checksums.NONE).build().load();
+    FashionMnistData data = FashionMnist.load(config.dataDir(), config.verifyData(), config.download());
     LabeledImages train = limit(data.train(), config.trainLimit());
     LabeledImages test = limit(data.test(), config.testLimit());
     listener.onData(data.source(), train.size(), test.size());
-
-    LocalDataset trainAll = train.toLocalDataset();
-    LocalDataset testAll = test.toLocalDataset();
-    int[][] trainParts = Partitioners.parse(config.partition()).partition(train.labels(), config.clients(),
-        config.seed());
-    // Each client's held-out data for federated evaluation: an IID share of the test set.
-    int[][] evalParts = new IidPartitioner().partition(test.labels(), config.clients(), config.seed() + 1);
-    listener.onPartition(trainParts, train.labels(), train.numClasses());
+    ClientShards shards = ClientShards.split(train, test, config.partition(), config.clients(), config.seed());
+    listener.onPartition(shards.trainParts(), train.labels(), train.numClasses());
 
     Vertx vertx = Vertx.vertx();
     PooledTrainer trainers = new PooledTrainer(config.workers());
@@ -82,19 +71,18 @@ public final class Simulation {
       HttpClient http = HttpTransport.defaultHttpClient();
       List<Future<ClientReport>> clients = new ArrayList<>();
       for (int i = 0; i < config.clients(); i++) {
-        LocalDataset mine = trainAll.select(trainParts[i]);
-        LocalDataset heldOut = testAll.select(evalParts[i]);
         CohortClient client = CohortClient.builder()
             .coordinator(URI.create(coordinator.url()))
             .name(String.format("client-%05d", i))
-            .data(DatasetSource.of(mine, heldOut))
+            .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
             .trainer(trainers)
             .httpClient(http)
             .build();
         clients.add(clientThreads.submit(client::run));
       }
 
-      CentralEvaluator evaluator = new CentralEvaluator(trainers, config.model(), testAll, data.classNames());
+      CentralEvaluator evaluator = new CentralEvaluator(trainers, config.model(), test.toLocalDataset(),
+          data.classNames());
       long waitMs = config.roundTimeout().toMillis() * 2 + 60_000;
       for (int r = 1; r <= config.rounds(); r++) {
         RoundRecord record = records.poll(waitMs, TimeUnit.MILLISECONDS);

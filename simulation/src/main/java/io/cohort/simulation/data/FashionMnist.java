@@ -101,6 +101,18 @@ public final class FashionMnist {
     return new Builder();
   }
 
+  /**
+   * Loads from {@code dataDir}, or from the usual places when it is null.
+   *
+   * @param verify whether the files must carry the official checksums; false for other IDX image data stored under
+   *     Fashion-MNIST's file names
+   * @param download whether to fill the cache by download when no directory holds the files
+   */
+  public static FashionMnistData load(Path dataDir, boolean verify, boolean download) throws IOException {
+    return builder().dataDir(dataDir).download(download).checksums(verify ? OFFICIAL_CHECKSUMS : Checksums.NONE)
+        .build().load();
+  }
+
   /** {@code ~/.cache/cohort/fashion-mnist}. */
   public static Path defaultCacheDir() {
     return Path.of(System.getProperty("user.home"), ".cache", "cohort", "fashion-mnist");
