@@ -55,9 +55,10 @@ public final class CohortClient implements AutoCloseable {
   private final RetryPolicy retry;
   private final Duration pollWait;
   private volatile boolean stopped;
-  private volatile Thread runner;
-  private String clientId;
-  private String token;
+  private volatile boolean runFinished;
+  // Written by the run loop, read by stop() from another thread.
+  private volatile String clientId;
+  private volatile String token;
   private String runId;
   private HttpTransport.DownloadedModel cached;
   private int trained;
@@ -85,17 +86,17 @@ public final class CohortClient implements AutoCloseable {
    * @throws CohortException if the coordinator stays unreachable beyond the retry policy, or refuses the client
    */
   public ClientReport run() {
-    runner = Thread.currentThread();
     String finish = "stopped";
     try {
       register();
       while (!stopped) {
         Task task = withRetry("poll", () -> pollOnce());
         switch (task.getKindCase()) {
-          case FIT -> fit(task.getFit());
-          case EVALUATE -> evaluate(task.getEvaluate());
+          case FIT -> skipIfGone(() -> fit(task.getFit()), task.getFit().getRound());
+          case EVALUATE -> skipIfGone(() -> evaluate(task.getEvaluate()), task.getEvaluate().getRound());
           case FINISHED -> {
             finish = task.getFinished().getReason();
+            runFinished = true;
             stopped = true;
           }
           default -> { } // Wait: the poll already waited on the coordinator's side
@@ -105,16 +106,19 @@ public final class CohortClient implements AutoCloseable {
       if (!stopped) {
         throw e;
       }
-    } finally {
-      runner = null;
     }
     return new ClientReport(clientId, trained, rejected, evaluations, finish);
   }
 
-  /** Asks a running {@link #run()} to end after its current step, and leaves the federation. */
+  /**
+   * Asks a running {@link #run()} to end after its current step, and leaves the federation (unless the coordinator's
+   * run already finished, when there is nothing to leave).
+   */
   public void stop() {
     stopped = true;
-    leaveQuietly();
+    if (!runFinished) {
+      leaveQuietly();
+    }
   }
 
   /** Stops, and releases the trainer if the client created it. */
@@ -143,12 +147,27 @@ public final class CohortClient implements AutoCloseable {
       return transport.poll(PollRequest.newBuilder().setClientId(clientId).setClientToken(token)
           .setWaitMs((int) pollWait.toMillis()).build());
     } catch (CohortException e) {
-      if (e.code().equals("UNKNOWN_CLIENT")) {
+      if (e.code().equals("UNKNOWN_CLIENT") && !stopped) { // after stop() the client has left on purpose
         LOG.info("{}: the coordinator no longer knows this client; registering again", name);
         register();
         return pollOnce();
       }
       throw e;
+    }
+  }
+
+  /**
+   * Runs a task, but if its model version is gone (the round closed and the model moved on while this client was
+   * slow), logs it and goes back to polling instead of ending the run.
+   */
+  private void skipIfGone(Runnable work, int round) {
+    try {
+      work.run();
+    } catch (CohortException e) {
+      if (!e.code().equals("NOT_FOUND")) {
+        throw e;
+      }
+      LOG.warn("{}: skipped round {}: {}", name, round, e.getMessage());
     }
   }
 

@@ -115,7 +115,9 @@ public final class Coordinator {
           .setHost(config.host())
           .setPort(config.port())
           .setCompressionSupported(false)
-          .setIdleTimeout(0);
+          // Frees the slot and staging memory of an upload whose sender went silent; longer than a held poll.
+          .setIdleTimeout((int) config.pollWait().multipliedBy(2).plusSeconds(30).toSeconds())
+          .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
       return vertx.createHttpServer(options)
           .requestHandler(router)
           .listen()

@@ -55,7 +55,8 @@ public final class TensorChunks {
 
   /**
    * Receives chunks into a flat vector, checking each against the expected tensors: name and order, shape, dtype,
-   * offset, size and finiteness. Nothing is written for a chunk that fails. Not thread-safe.
+   * offset, size and finiteness. A chunk that fails may have written some of its values before the bad one, so a
+   * caller that sees a failure discards the whole target (the coordinator's staging vector). Not thread-safe.
    */
   public static final class Assembler {
     private final List<TensorShape> tensors;

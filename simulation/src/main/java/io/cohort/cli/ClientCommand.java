@@ -7,6 +7,7 @@ import io.cohort.client.LocalDataset;
 import io.cohort.simulation.ClientShards;
 import io.cohort.simulation.data.FashionMnist;
 import io.cohort.simulation.data.FashionMnistData;
+import io.cohort.simulation.partition.Partitioners;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +54,7 @@ final class ClientCommand implements Callable<Integer> {
     if (parts.length != 2 || count < 1 || index < 0 || index >= count) {
       throw new IllegalArgumentException("--shard must be INDEX/COUNT with 0 <= INDEX < COUNT, got '" + shard + "'");
     }
+    Partitioners.parse(partition); // fail on a bad spec before loading data
     FashionMnistData all = FashionMnist.load(data.directory(), data.verify(), data.download);
     ClientShards shards = ClientShards.split(all.train(), all.test(), partition, count, partitionSeed);
     LocalDataset train = shards.train(index);
@@ -62,11 +64,16 @@ final class ClientCommand implements Callable<Integer> {
         heldOut.size(), all.source(), coordinator);
     try (CohortClient client = CohortClient.builder().coordinator(coordinator).name(clientName)
         .data(DatasetSource.of(train, heldOut)).build()) {
-      Runtime.getRuntime().addShutdownHook(new Thread(client::stop));
-      ClientReport report = client.run();
-      System.out.printf("%s: finished (%s): %d updates accepted, %d refused, %d evaluations%n", clientName,
-          report.finishReason(), report.roundsTrained(), report.updatesRejected(), report.evaluations());
-      return 0;
+      Thread leaveOnCtrlC = new Thread(client::stop);
+      Runtime.getRuntime().addShutdownHook(leaveOnCtrlC);
+      try {
+        ClientReport report = client.run();
+        System.out.printf("%s: finished (%s): %d updates accepted, %d refused, %d evaluations%n", clientName,
+            report.finishReason(), report.roundsTrained(), report.updatesRejected(), report.evaluations());
+        return 0;
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(leaveOnCtrlC);
+      }
     }
   }
 }

@@ -17,10 +17,17 @@ public final class CohortCli {
   /** The configured command line (also used by tests). */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new CohortCli());
+    // Exit 2: the run could not start (bad flag, missing or unreadable data, unwritable output).
+    // Exit 1: the run started and failed (coordinator unreachable, a client died, a round never finished).
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
-        commandLine.getErr().println("cohort: " + e.getMessage());
+      Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+      if (cause instanceof IllegalArgumentException || cause instanceof java.io.IOException) {
+        commandLine.getErr().println("cohort: " + cause.getMessage());
         return 2;
+      }
+      if (cause instanceof io.cohort.client.CohortException || cause instanceof IllegalStateException) {
+        commandLine.getErr().println("cohort: " + cause.getMessage());
+        return 1;
       }
       throw e;
     });

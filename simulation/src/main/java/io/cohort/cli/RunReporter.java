@@ -29,11 +29,11 @@ final class RunReporter implements SimulationListener, AutoCloseable {
   private final Map<String, String> versions;
   private final boolean progress;
   private final PrintStream out = System.out;
-  private final List<RoundRow> rows = new ArrayList<>();
   private final long startNanos = System.nanoTime();
   private MetricsCsv csv;
   private ProgressBar bar;
   private Path dataSource;
+  private String strategy;
 
   RunReporter(SimulationConfig config, Map<String, String> versions, boolean progress) {
     this.config = config;
@@ -44,7 +44,8 @@ final class RunReporter implements SimulationListener, AutoCloseable {
   @Override
   public void onData(Path source, int trainExamples, int testExamples) {
     dataSource = source;
-    out.printf("data: Fashion-MNIST from %s (%,d train, %,d test)%n", source, trainExamples, testExamples);
+    out.printf("data: %s from %s (%,d train, %,d test)%n", config.verifyData() ? "Fashion-MNIST" : "IDX images",
+        source, trainExamples, testExamples);
   }
 
   @Override
@@ -63,6 +64,7 @@ final class RunReporter implements SimulationListener, AutoCloseable {
     out.printf("coordinator: %s, model %s, %s, %d rounds, fraction %.2f, seed %d%n", url,
         coordinator.model().describe(), coordinator.strategy().name(), coordinator.rounds(), coordinator.fraction(),
         coordinator.seed());
+    strategy = coordinator.strategy().name();
     try {
       Files.createDirectories(config.out());
       csv = MetricsCsv.create(config.out());
@@ -79,7 +81,6 @@ final class RunReporter implements SimulationListener, AutoCloseable {
   @Override
   public void onRound(RoundResult result) {
     RoundRow row = result.toRow();
-    rows.add(row);
     try {
       csv.append(row);
     } catch (IOException e) {
@@ -106,7 +107,7 @@ final class RunReporter implements SimulationListener, AutoCloseable {
     out.println();
     out.println(last.central());
     try {
-      AccuracyPlot.write(config.out(), rows, "Cohort " + config.model().kind().name().toLowerCase() + ", "
+      AccuracyPlot.write(config.out(), results.stream().map(RoundResult::toRow).toList(), "Cohort " + config.model().kind().name().toLowerCase() + ", "
           + config.clients() + " clients, " + config.partition());
       Map<String, Object> run = new LinkedHashMap<>();
       run.put("loss", last.loss());
@@ -114,7 +115,7 @@ final class RunReporter implements SimulationListener, AutoCloseable {
       run.put("rounds_failed", results.stream().filter(r -> !r.record().completed()).count());
       run.put("wall_seconds", seconds);
       run.put("data_source", String.valueOf(dataSource));
-      run.put("strategy", "fedavg");
+      run.put("strategy", strategy);
       SummaryJson.write(config.out(), RunSummary.of(config.describe(), config.seed(), last.central(), run,
           SummaryJson.versions(versions)));
     } catch (IOException e) {

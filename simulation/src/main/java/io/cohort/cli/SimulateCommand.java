@@ -52,8 +52,8 @@ final class SimulateCommand implements Callable<Integer> {
         data.directory(), data.verify(), data.download, workers != null ? workers : Runtime.getRuntime().availableProcessors(),
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
-      new Simulation(config, reporter).run();
+      boolean allCompleted = new Simulation(config, reporter).run().stream().allMatch(r -> r.record().completed());
+      return allCompleted ? 0 : 1; // like `cohort coordinator`: 1 when a round failed
     }
-    return 0;
   }
 }

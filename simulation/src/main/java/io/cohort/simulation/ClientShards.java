@@ -33,8 +33,8 @@ public final class ClientShards {
   public static ClientShards split(LabeledImages train, LabeledImages test, String partition, int clients,
       long seed) {
     if (clients > test.size()) {
-      throw new IllegalArgumentException(clients + " clients need at least as many test examples for their held-out"
-          + " data, but there are " + test.size() + "; lower --clients or raise --test-limit");
+      throw new IllegalArgumentException(clients + " clients need at least one held-out (test) example each, but"
+          + " there are only " + test.size() + " test examples; use fewer clients or more test data");
     }
     int[][] trainParts = Partitioners.parse(partition).partition(train.labels(), clients, seed);
     int[][] heldOutParts = new IidPartitioner().partition(test.labels(), clients, seed + 1);

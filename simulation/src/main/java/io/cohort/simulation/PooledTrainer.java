@@ -16,7 +16,8 @@ import java.util.function.Function;
 /**
  * A bounded pool of ND4J trainers shared by many simulated clients: each call borrows one trainer, so at most
  * {@code size} trainings run at once and only {@code size} networks live in native memory, however many clients there
- * are (see STACK.md: one model per worker thread, weights swapped in).
+ * are: one network per worker thread with each client's weights swapped in, not one live network per client, which
+ * would hold native memory for every client.
  */
 public final class PooledTrainer implements LocalTrainer {
   private final BlockingQueue<Nd4jTrainer> idle;

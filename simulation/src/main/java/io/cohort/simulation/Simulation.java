@@ -17,12 +17,16 @@ import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a federated simulation: an in-process coordinator and N SDK clients that talk to it over the real protocol on
@@ -30,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the test set and the results are handed to a {@link SimulationListener}.
  */
 public final class Simulation {
+  private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
   private final SimulationConfig config;
   private final SimulationListener listener;
 
@@ -47,70 +52,89 @@ public final class Simulation {
     ClientShards shards = ClientShards.split(train, test, config.partition(), config.clients(), config.seed());
     listener.onPartition(shards.trainParts(), train.labels(), train.numClasses());
 
-    Vertx vertx = Vertx.vertx();
     PooledTrainer trainers = new PooledTrainer(config.workers());
-    ExecutorService clientThreads = Executors.newFixedThreadPool(config.clients(), daemonThreads());
-    Coordinator coordinator = null;
-    List<RoundResult> results = new ArrayList<>();
+    boolean trainersIdle = true;
     try {
-      CoordinatorConfig coordinatorConfig = CoordinatorConfig.builder(config.model())
-          .rounds(config.rounds())
-          .fraction(config.fraction())
-          .minClients(config.minClients())
-          .minAvailable(config.clients())
-          .roundTimeout(config.roundTimeout())
-          .train(config.train())
-          .seed(config.seed())
-          .evaluateEvery(config.evaluateEvery())
-          .build();
-      coordinator = Coordinator.start(vertx, coordinatorConfig).await();
-      LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();
-      coordinator.onRound(records::add);
-      listener.onStart(coordinator.url(), coordinatorConfig);
-
-      HttpClient http = HttpTransport.defaultHttpClient();
-      List<Future<ClientReport>> clients = new ArrayList<>();
-      for (int i = 0; i < config.clients(); i++) {
-        CohortClient client = CohortClient.builder()
-            .coordinator(URI.create(coordinator.url()))
-            .name(String.format("client-%05d", i))
-            .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
-            .trainer(trainers)
-            .httpClient(http)
-            .build();
-        clients.add(clientThreads.submit(client::run));
-      }
-
-      CentralEvaluator evaluator = new CentralEvaluator(trainers, config.model(), test.toLocalDataset(),
-          data.classNames());
-      long waitMs = config.roundTimeout().toMillis() * 2 + 60_000;
-      for (int r = 1; r <= config.rounds(); r++) {
-        RoundRecord record = records.poll(waitMs, TimeUnit.MILLISECONDS);
-        if (record == null) {
-          failIfAClientDied(clients);
-          throw new IllegalStateException("no round finished within " + waitMs / 1000 + " s; see the log above");
+      Vertx vertx = Vertx.vertx();
+      try {
+        ExecutorService clientThreads = Executors.newFixedThreadPool(config.clients(), daemonThreads());
+        try {
+          return runRounds(vertx, trainers, clientThreads, shards,
+              new CentralEvaluator(trainers, config.model(), test.toLocalDataset(), data.classNames()));
+        } finally {
+          clientThreads.shutdownNow(); // on success they have all returned; on failure this interrupts their waits
+          trainersIdle = clientThreads.awaitTermination(60, TimeUnit.SECONDS);
         }
-        RoundResult result = RoundResult.of(record, evaluator.evaluate(record.parameters()));
-        results.add(result);
-        listener.onRound(result);
+      } finally {
+        vertx.close().await(); // undeploys the coordinator too
       }
-      coordinator.completion().await();
-      for (Future<ClientReport> client : clients) {
-        client.get(60, TimeUnit.SECONDS);
-      }
-      listener.onFinish(results);
-      return results;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("a simulated client failed: " + e.getCause(), e);
     } finally {
-      clientThreads.shutdownNow();
-      if (coordinator != null) {
-        coordinator.close().await();
+      if (trainersIdle) {
+        trainers.close();
+      } else {
+        LOG.warn("a simulated client is still training; its trainer's native memory is left to the JVM's exit");
       }
-      vertx.close().await();
-      clientThreads.awaitTermination(30, TimeUnit.SECONDS);
-      trainers.close();
     }
+  }
+
+  private List<RoundResult> runRounds(Vertx vertx, PooledTrainer trainers, ExecutorService clientThreads,
+      ClientShards shards, CentralEvaluator evaluator) throws InterruptedException {
+    CoordinatorConfig coordinatorConfig = CoordinatorConfig.builder(config.model())
+        .rounds(config.rounds())
+        .fraction(config.fraction())
+        .minClients(config.minClients())
+        .minAvailable(config.clients())
+        .roundTimeout(config.roundTimeout())
+        .train(config.train())
+        .seed(config.seed())
+        .evaluateEvery(config.evaluateEvery())
+        .build();
+    Coordinator coordinator = Coordinator.start(vertx, coordinatorConfig).await();
+    LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();
+    coordinator.onRound(records::add);
+    listener.onStart(coordinator.url(), coordinatorConfig);
+
+    HttpClient http = HttpTransport.defaultHttpClient();
+    List<Future<ClientReport>> clients = new ArrayList<>();
+    for (int i = 0; i < config.clients(); i++) {
+      CohortClient client = CohortClient.builder()
+          .coordinator(URI.create(coordinator.url()))
+          .name(String.format("client-%05d", i))
+          .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
+          .trainer(trainers)
+          .httpClient(http)
+          .build();
+      clients.add(clientThreads.submit(client::run));
+    }
+
+    List<RoundResult> results = new ArrayList<>();
+    long roundBudgetNanos = TimeUnit.MILLISECONDS.toNanos(config.roundTimeout().toMillis() * 2 + 60_000);
+    for (int r = 1; r <= config.rounds(); r++) {
+      long deadline = System.nanoTime() + roundBudgetNanos;
+      RoundRecord record = records.poll(1, TimeUnit.SECONDS);
+      while (record == null) {
+        failIfAClientDied(clients); // a dead client would otherwise stall the run until the deadline
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("round " + r + " did not finish within "
+              + TimeUnit.NANOSECONDS.toSeconds(roundBudgetNanos) + " s; see the log above");
+        }
+        record = records.poll(1, TimeUnit.SECONDS);
+      }
+      RoundResult result = RoundResult.of(record, evaluator.evaluate(record.parameters()));
+      results.add(result);
+      listener.onRound(result);
+    }
+    for (Future<ClientReport> client : clients) {
+      try {
+        client.get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a simulated client failed: " + e.getCause(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("a simulated client did not finish within 60 s after the last round", e);
+      }
+    }
+    listener.onFinish(results);
+    return results;
   }
 
   private static void failIfAClientDied(List<Future<ClientReport>> clients) {
@@ -118,8 +142,11 @@ public final class Simulation {
       if (f.isDone()) {
         try {
           f.get();
-        } catch (Exception e) {
-          throw new IllegalStateException("a simulated client failed: " + e.getCause(), e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("a simulated client failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
         }
       }
     }

@@ -2,6 +2,7 @@ package io.cohort.simulation;
 
 import io.cohort.coordinator.TrainSettings;
 import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.simulation.partition.Partitioners;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -53,9 +54,12 @@ public record SimulationConfig(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(out, "out");
-    if (clients < 1 || clients > 100_000) {
-      throw new IllegalArgumentException("--clients must be in 1..100000, got " + clients);
+    // Each simulated client is an SDK client on its own thread with a long poll open; 1000 is as far as tested.
+    if (clients < 1 || clients > 1000) {
+      throw new IllegalArgumentException("--clients must be in 1..1000 (one thread and connection each), got "
+          + clients);
     }
+    Partitioners.parse(partition); // a bad spec fails here, before any data is loaded
     if (!(fraction > 0 && fraction <= 1)) {
       throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
     }

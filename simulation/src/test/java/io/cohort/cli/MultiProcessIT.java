@@ -48,7 +48,7 @@ class MultiProcessIT {
         clients.add(start(log, "client", "--coordinator", "http://127.0.0.1:" + port, "--idx-dir", data.toString(),
             "--shard", i + "/3"));
       }
-      assertThat(coordinator.waitFor(240, TimeUnit.SECONDS)).as(read(coordinatorLog)).isTrue();
+      assertThat(coordinator.waitFor(180, TimeUnit.SECONDS)).as(read(coordinatorLog)).isTrue();
       String out = read(coordinatorLog);
       assertThat(coordinator.exitValue()).as(out).isZero();
       for (int round = 1; round <= 3; round++) {
@@ -56,7 +56,7 @@ class MultiProcessIT {
       }
       assertThat(out).contains("run finished: 3 of 3 rounds completed, final model version 3");
       for (int i = 0; i < 3; i++) {
-        assertThat(clients.get(i).waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(clients.get(i).waitFor(20, TimeUnit.SECONDS)).isTrue();
         String clientOut = read(clientLogs.get(i));
         assertThat(clients.get(i).exitValue()).as(clientOut).isZero();
         assertThat(clientOut).contains("300 training and 100 held-out examples")

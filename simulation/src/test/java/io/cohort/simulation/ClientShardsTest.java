@@ -51,6 +51,6 @@ class ClientShardsTest {
   @Test
   void split_moreClientsThanTestExamples_saysWhatToChange() {
     assertThatThrownBy(() -> ClientShards.split(images(30), images(2), "iid", 3, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--test-limit");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one held-out");
   }
 }

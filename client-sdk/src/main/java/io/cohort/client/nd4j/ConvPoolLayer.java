@@ -18,7 +18,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code dx = col2im(W^T dY[i])}.
  */
 final class ConvPoolLayer implements Layer {
-  private final INDArray weights;
   private final INDArray weightMatrix;
   private final INDArray bias;
   private final INDArray weightGradientMatrix;
@@ -32,7 +31,6 @@ final class ConvPoolLayer implements Layer {
   private INDArray activation;
 
   ConvPoolLayer(INDArray weights, INDArray bias, INDArray weightGradient, INDArray biasGradient, int pool) {
-    this.weights = weights;
     this.bias = bias;
     this.biasGradient = biasGradient;
     this.kernel = (int) weights.size(2);

@@ -115,10 +115,6 @@ final class Network implements AutoCloseable {
     return tensor.shape().size() == 1 ? slice : slice.reshape('c', tensor.wireShape());
   }
 
-  int parameterCount() {
-    return parameterCount;
-  }
-
   int numClasses() {
     return numClasses;
   }
@@ -135,10 +131,6 @@ final class Network implements AutoCloseable {
     float[] out = new float[parameterCount];
     HostTransfer.read(parameters, out, parameterCount);
     return out;
-  }
-
-  void copyParameters(double[] out) {
-    HostTransfer.read(parameters, out, parameterCount);
   }
 
   void copyGradients(double[] out) {

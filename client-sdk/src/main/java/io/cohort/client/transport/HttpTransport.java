@@ -42,13 +42,13 @@ public final class HttpTransport {
   private static final Duration SMALL_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration BULK_TIMEOUT = Duration.ofMinutes(30);
 
-  private final URI base;
+  private final String base; // without a trailing slash; a path prefix (behind a proxy) is kept
   private final HttpClient http;
 
   /** A transport to the coordinator at {@code base} (e.g. {@code http://127.0.0.1:7000}). */
   public HttpTransport(URI base, HttpClient http) {
     String text = base.toString();
-    this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+    this.base = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
     this.http = http;
   }
 
@@ -81,7 +81,7 @@ public final class HttpTransport {
 
   /** Downloads model {@code version} of {@code runId}, validating every chunk against the model's tensors. */
   public DownloadedModel downloadModel(String clientId, String token, String runId, long version) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/runs/" + runId + "/models/" + version))
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/runs/" + runId + "/models/" + version))
         .timeout(BULK_TIMEOUT)
         .header("x-cohort-client", clientId)
         .header("x-cohort-token", token)
@@ -119,7 +119,7 @@ public final class HttpTransport {
    * Streams an update: the header frame, then the delta's chunks, encoded one at a time as the body is sent.
    */
   public Ack uploadUpdate(UpdateHeader header, List<TensorShape> tensors, float[] delta) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/updates"))
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/updates"))
         .timeout(BULK_TIMEOUT)
         .header("content-type", Frames.CONTENT_TYPE)
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> updateBody(header, tensors, delta)))
@@ -160,7 +160,7 @@ public final class HttpTransport {
   }
 
   private <T> T call(String path, MessageLite message, Parser<T> parser, Duration timeout) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(timeout)
         .header("content-type", Frames.CONTENT_TYPE)
         .POST(HttpRequest.BodyPublishers.ofByteArray(Frames.encode(message)))

@@ -259,7 +259,18 @@ class Nd4jTrainerTest {
 
     FitOutcome fit = trainer.fit(MLP, MLP.initialParameters(1), firstTen, sgd(0.05, 0.9));
 
+    // The same ten examples copied into arrays of their own must train to the same bits.
+    float[] features = new float[10 * 20];
+    int[] labels = new int[10];
+    for (int i = 0; i < 10; i++) {
+      firstTen.copyFeatures(i, features, i * 20);
+      labels[i] = firstTen.label(i);
+    }
+    LocalDataset copy = LocalDataset.of(features, labels, List.of(20), 4);
     assertThat(fit.numExamples()).isEqualTo(10);
+    assertThat(trainer.fit(MLP, MLP.initialParameters(1), copy, sgd(0.05, 0.9)).parameters())
+        .isEqualTo(fit.parameters())
+        .isNotEqualTo(trainer.fit(MLP, MLP.initialParameters(1), VECTORS, sgd(0.05, 0.9)).parameters());
   }
 
   @Test

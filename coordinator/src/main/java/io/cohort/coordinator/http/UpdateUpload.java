@@ -92,6 +92,11 @@ final class UpdateUpload {
       }
       return;
     }
+    if (!driver.isOpen(ticket)) {
+      fail(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + ticket.header().getRound()
+          + " closed while the update was uploading"));
+      return;
+    }
     parser.pause();
     UploadTicket current = ticket;
     vertx.executeBlocking(() -> {
@@ -149,6 +154,8 @@ final class UpdateUpload {
   private void failAndClose(ProtocolException e) {
     fail(e);
     parser.pause();
+    // Tell the client the connection ends, so its pool does not reuse it for the next request.
+    request.response().putHeader("connection", "close");
     request.response().endHandler(v -> request.connection().close());
     answer();
   }

@@ -14,21 +14,27 @@ final class FitRound {
   final List<String> invited;
   final FitAggregation aggregation;
   final long startedNanos;
-  final long deadlineMs;
   final Set<String> accepted = new HashSet<>();
+  /** Clients with an admitted upload not yet accepted or aborted. */
   final Set<String> uploading = new HashSet<>();
+  /** Clients whose validated update is being folded (a subset of {@link #uploading}). */
+  final Set<String> folding = new HashSet<>();
   final Map<String, String> failures = new LinkedHashMap<>();
   long timerId = -1;
-  int pendingFolds;
-  boolean closing;
+  /** Why the round closed; null while it is open. */
+  String closeReason;
 
-  FitRound(int number, long modelVersion, List<String> invited, FitAggregation aggregation, long deadlineMs) {
+  FitRound(int number, long modelVersion, List<String> invited, FitAggregation aggregation) {
     this.number = number;
     this.modelVersion = modelVersion;
     this.invited = List.copyOf(invited);
     this.aggregation = aggregation;
     this.startedNanos = System.nanoTime();
-    this.deadlineMs = deadlineMs;
+  }
+
+  /** Closed to new updates (it may still be finishing folds). */
+  boolean closing() {
+    return closeReason != null;
   }
 
   boolean isInvited(String clientId) {

@@ -65,6 +65,7 @@ public final class RoundDriver {
   private int nextRound = 1;
   private int uploadsInFlight;
   private long waitTimer = -1;
+  private boolean aggregating; // the last round's new model is being computed; no round may start meanwhile
   private boolean finished;
 
   /** A driver for a fresh run starting from {@code initial}. */
@@ -119,9 +120,7 @@ public final class RoundDriver {
         ClientCredentials.Verifier.of(token), System.currentTimeMillis());
     registry.register(client).ifPresent(previous -> dropClient(previous.id(), "re-registered as " + client.id()));
     LOG.debug("registered {} as {}", name, client.id());
-    if (!finished && fitRound == null && evaluationRound == null) {
-      tryStartRound();
-    }
+    tryStartRound(); // a no-op unless the run is waiting for clients
     return RegisterResponse.newBuilder()
         .setClientId(client.id())
         .setClientToken(token)
@@ -155,7 +154,7 @@ public final class RoundDriver {
   }
 
   /**
-   * Admits an upload after checking who sends it and for which round; reserves a staging buffer.
+   * Admits an upload after checking who sends it and for which round, and takes one of the upload slots.
    *
    * @throws ProtocolException naming the first check that fails
    */
@@ -167,9 +166,10 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
           "update names run '" + header.getRunId() + "' but the coordinator runs " + runId);
     }
-    if (round == null || round.closing || round.number != header.getRound()) {
+    if (round == null || round.closing() || round.number != header.getRound()) {
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open"
-          + (round == null || round.closing ? "; no round is accepting updates" : "; the open round is " + round.number));
+          + (round == null || round.closing() ? "; no round is accepting updates"
+              : "; the open round is " + round.number));
     }
     if (!round.isInvited(clientId)) {
       throw new ProtocolException(ErrorCode.NOT_INVITED,
@@ -210,39 +210,48 @@ public final class RoundDriver {
     return new UploadTicket(round, header, config.model().tensors(), parameters, maxBody);
   }
 
+  /** Whether the ticket's round still accepts updates (an upload in a closed round can stop early). */
+  public boolean isOpen(UploadTicket ticket) {
+    FitRound round = ticket.round();
+    return round == fitRound && !round.closing() && !round.failures.containsKey(ticket.header().getClientId());
+  }
+
   /** Releases an upload that failed validation; the round is untouched. */
   public void abortUpload(UploadTicket ticket) {
     uploadsInFlight--;
     ticket.round().uploading.remove(ticket.header().getClientId());
   }
 
-  /** Folds a fully received and validated upload into the round. */
+  /**
+   * Folds a fully received and validated upload into the round. The upload keeps its slot until the fold is done, so
+   * at most {@code maxConcurrentUploads} staging vectors exist at once.
+   */
   public Future<Ack> completeUpload(UploadTicket ticket) {
-    uploadsInFlight--;
     FitRound round = ticket.round();
     String clientId = ticket.header().getClientId();
-    round.uploading.remove(clientId);
-    if (round != fitRound || round.closing) {
-      return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
-          "round " + round.number + " closed while the update was uploading"));
+    if (!isOpen(ticket)) {
+      abortUpload(ticket);
+      String why = round.failures.containsKey(clientId) ? "client " + clientId + " is out of round " + round.number
+          + ": " + round.failures.get(clientId) : "round " + round.number + " closed while the update was uploading";
+      return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, why));
     }
     UpdateHeader h = ticket.header();
     ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), h.getNumExamples(), h.getTrainLoss(),
         h.getTrainAccuracy());
-    round.pendingFolds++;
-    round.uploading.add(clientId); // blocks a duplicate while the fold runs
+    round.folding.add(clientId); // from here on, leaving cannot undo the update
     return vertx.executeBlocking(() -> {
       round.aggregation.fold(update);
       return update.delta().length;
     }, false).transform(folded -> {
-      round.pendingFolds--;
+      uploadsInFlight--;
       round.uploading.remove(clientId);
+      round.folding.remove(clientId);
       if (folded.succeeded()) {
         round.accepted.add(clientId);
         tasks.clear(clientId);
       }
-      if (round.closing || round.allAnswered()) {
-        closeFitRound(round, round.closing ? "deadline passed" : null);
+      if (round.closing() || round.allAnswered()) {
+        closeFitRound(round, null); // a closing round keeps the reason it closed with
       }
       return folded.succeeded()
           ? Future.succeededFuture(Ack.newBuilder().setMessage("update accepted for round " + round.number)
@@ -323,7 +332,7 @@ public final class RoundDriver {
   // ---- the round loop --------------------------------------------------------------------------------------------
 
   private void tryStartRound() {
-    if (finished || fitRound != null || evaluationRound != null) {
+    if (finished || aggregating || fitRound != null || evaluationRound != null || nextRound > config.rounds()) {
       return;
     }
     if (waitTimer >= 0) {
@@ -331,7 +340,7 @@ public final class RoundDriver {
       waitTimer = -1;
     }
     List<String> live = liveClients();
-    int needed = Math.max(config.minAvailable(), config.minClients());
+    int needed = config.minAvailable(); // validated to be at least minClients
     List<String> invited = live.size() >= needed
         ? config.strategy().configureFit(nextRound, live, sampling)
         : List.of();
@@ -346,7 +355,7 @@ public final class RoundDriver {
     int number = nextRound++;
     long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
     FitAggregation aggregation = config.strategy().beginFit(number, config.model().parameterCount());
-    FitRound round = new FitRound(number, model.version(), invited, aggregation, deadline);
+    FitRound round = new FitRound(number, model.version(), invited, aggregation);
     fitRound = round;
     Task task = Task.newBuilder().setFit(FitTask.newBuilder()
         .setRunId(runId)
@@ -361,25 +370,32 @@ public final class RoundDriver {
   }
 
   private void onFitDeadline(FitRound round) {
-    if (round != fitRound || round.closing) {
+    if (round != fitRound || round.closing()) {
       return;
     }
     closeFitRound(round, "deadline passed");
   }
 
+  /**
+   * Closes the round: no update is admitted any more; once in-flight folds are done, the round aggregates or fails.
+   *
+   * @param unansweredReason recorded for sampled clients without a result, or null when every one answered
+   */
   private void closeFitRound(FitRound round, String unansweredReason) {
     if (round != fitRound) {
       return;
     }
-    round.closing = true;
+    if (!round.closing()) {
+      round.closeReason = unansweredReason != null ? unansweredReason : "every sampled client answered";
+    }
     vertx.cancelTimer(round.timerId);
-    if (round.pendingFolds > 0) {
+    if (!round.folding.isEmpty()) {
       return; // the last fold's completion closes the round
     }
     fitRound = null;
     for (String id : round.invited) {
       if (!round.accepted.contains(id)) {
-        round.failures.putIfAbsent(id, unansweredReason != null ? unansweredReason : "no update");
+        round.failures.putIfAbsent(id, round.closeReason);
       }
       tasks.clear(id);
     }
@@ -397,9 +413,11 @@ public final class RoundDriver {
     }
     float[] global = model.parameters();
     long version = model.version() + 1;
+    aggregating = true;
     vertx.executeBlocking(() -> GlobalModel.encode(runId, version, config.model(),
         aggregation.finish(global, failures)), false)
         .onSuccess(next -> {
+          aggregating = false;
           model = next;
           LOG.info("round {}: aggregated {} updates ({} examples) into model version {}", round.number,
               aggregation.count(), aggregation.totalExamples(), version);
@@ -413,6 +431,7 @@ public final class RoundDriver {
           }
         })
         .onFailure(e -> {
+          aggregating = false;
           LOG.error("round {}: aggregation failed", round.number, e);
           finishRound(new RoundRecord(round.number, false, round.invited.size(), aggregation.count(), failures,
               aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), model.version(),
@@ -487,7 +506,8 @@ public final class RoundDriver {
   private void dropClient(String clientId, String reason) {
     tasks.remove(clientId, Task.newBuilder().setFinished(Finished.newBuilder().setReason(reason)).build());
     FitRound round = fitRound;
-    if (round != null && !round.closing && round.isInvited(clientId) && !round.accepted.contains(clientId)) {
+    if (round != null && !round.closing() && round.isInvited(clientId) && !round.accepted.contains(clientId)
+        && !round.folding.contains(clientId)) { // an update already being folded counts; it arrived first
       round.failures.putIfAbsent(clientId, reason);
       if (round.allAnswered()) {
         closeFitRound(round, null);
@@ -521,20 +541,5 @@ public final class RoundDriver {
 
   private static double seconds(FitRound round) {
     return (System.nanoTime() - round.startedNanos) / 1e9;
-  }
-
-  /** Whether every planned round is done. */
-  public boolean finished() {
-    return finished;
-  }
-
-  /** The current global model. */
-  public GlobalModel currentModel() {
-    return model;
-  }
-
-  /** The rounds recorded so far. */
-  public List<RoundRecord> history() {
-    return List.copyOf(history);
   }
 }

@@ -62,20 +62,25 @@ public final class FedAvg implements Strategy {
 
   /** Streaming example-weighted mean of deltas. */
   static final class WeightedMean implements FitAggregation {
-    private final double[] sum;
+    private final int parameterCount;
+    private double[] sum; // allocated by the first fold, on a worker thread, not by beginFit on the event loop
     private long examples;
     private double lossSum;
     private int count;
 
     WeightedMean(int parameterCount) {
-      this.sum = new double[parameterCount];
+      this.parameterCount = parameterCount;
     }
 
     @Override
     public synchronized void fold(ClientUpdate update) {
       float[] delta = update.delta();
-      if (delta.length != sum.length) {
-        throw new IllegalArgumentException("update has " + delta.length + " parameters, model has " + sum.length);
+      if (delta.length != parameterCount) {
+        throw new IllegalArgumentException("update has " + delta.length + " parameters, model has "
+            + parameterCount);
+      }
+      if (sum == null) {
+        sum = new double[parameterCount];
       }
       if (update.numExamples() <= 0) {
         throw new IllegalArgumentException("numExamples must be positive, got " + update.numExamples());

@@ -5,7 +5,9 @@ import java.util.Random;
 
 /**
  * A federated-learning algorithm as seen by the coordinator: which clients train, and how their results combine.
- * Implementations are pure and synchronous; the coordinator calls them off the event loop where they may be slow.
+ * Implementations are pure and synchronous. The configure methods, {@link #beginFit} and {@link #aggregateEvaluate}
+ * run on the coordinator's event loop and must be quick (no model-sized work: allocate in the first fold); {@link
+ * FitAggregation#fold} and {@link FitAggregation#finish} run on worker threads.
  */
 public interface Strategy {
   /** Short name for logs and summaries, e.g. {@code fedavg}. */

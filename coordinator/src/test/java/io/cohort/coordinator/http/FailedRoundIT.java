@@ -58,8 +58,6 @@ class FailedRoundIT {
     assertThat(next.getFit().getRound()).isEqualTo(2);
     assertThat(next.getFit().getModelVersion()).isEqualTo(0);
 
-    List<RoundRecord> history = new ArrayList<>();
-    coordinator.onRound(history::add);
     // Round 2 fails too (nobody answers); the run ends with both rounds recorded as failed.
     List<RoundRecord> rounds = coordinator.completion().await();
     assertThat(rounds).hasSize(2);

@@ -90,7 +90,7 @@ public record ModelArchitecture(
     return new ModelArchitecture(Kind.LOGREG, inputShape, numClasses, List.of(), List.of());
   }
 
-  /** The default models for Fashion-MNIST-like data: {@code [1, 28, 28]} inputs, 10 classes. */
+  /** The default sizes of each family (MLP hidden 128; CNN conv 16, 32 and hidden 128) for the given data shape. */
   public static ModelArchitecture defaultFor(Kind kind, List<Integer> inputShape, int numClasses) {
     return switch (kind) {
       case LOGREG -> new ModelArchitecture(kind, inputShape, numClasses, List.of(), List.of());
@@ -103,7 +103,7 @@ public record ModelArchitecture(
   public int inputSize() {
     int n = 1;
     for (int d : inputShape) {
-      n *= d;
+      n = Math.multiplyExact(n, d);
     }
     return n;
   }
