@@ -239,10 +239,11 @@ public final class RoundDriver {
     ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), h.getNumExamples(), h.getTrainLoss(),
         h.getTrainAccuracy());
     round.folding.add(clientId); // from here on, leaving cannot undo the update
+    // Ordered: folds queue one after another on a worker instead of several workers waiting on the sum's lock.
     return vertx.executeBlocking(() -> {
       round.aggregation.fold(update);
       return update.delta().length;
-    }, false).transform(folded -> {
+    }, true).transform(folded -> {
       uploadsInFlight--;
       round.uploading.remove(clientId);
       round.folding.remove(clientId);
