@@ -107,18 +107,26 @@ public final class MaskPrg {
       } catch (ShortBufferException e) {
         throw new IllegalStateException("buffer sized for the chunk", e);
       }
-      int base = targetOffset + done;
       if (sign == 1) {
-        for (int j = 0; j < words; j++) {
-          target[base + j] += (int) LE_INT.get(buffer, skipBytes + j * Integer.BYTES);
-        }
+        add(target, targetOffset + done, buffer, skipBytes, words);
       } else {
-        for (int j = 0; j < words; j++) {
-          target[base + j] -= (int) LE_INT.get(buffer, skipBytes + j * Integer.BYTES);
-        }
+        subtract(target, targetOffset + done, buffer, skipBytes, words);
       }
       done += words;
       skipBytes = 0;
+    }
+  }
+
+  // Small, branch-free loops that the JIT turns into tight code.
+  private static void add(int[] target, int base, byte[] keystream, int offset, int words) {
+    for (int j = 0; j < words; j++) {
+      target[base + j] += (int) LE_INT.get(keystream, offset + j * Integer.BYTES);
+    }
+  }
+
+  private static void subtract(int[] target, int base, byte[] keystream, int offset, int words) {
+    for (int j = 0; j < words; j++) {
+      target[base + j] -= (int) LE_INT.get(keystream, offset + j * Integer.BYTES);
     }
   }
 

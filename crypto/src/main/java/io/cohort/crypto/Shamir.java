@@ -4,8 +4,11 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -29,6 +32,16 @@ public final class Shamir {
   public static final int Y_BYTES = 66;
   /** The longest secret: 512 bits, so every secret is a field element. */
   public static final int MAX_SECRET_BYTES = 64;
+
+  private static final int CACHED_POINT_SETS = 64;
+  /** Lagrange coefficients by point list; least recently used evicted. Public data, so sharing it is safe. */
+  private static final Map<List<Integer>, BigInteger[]> COEFFICIENTS = Collections.synchronizedMap(
+      new LinkedHashMap<List<Integer>, BigInteger[]>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Integer>, BigInteger[]> eldest) {
+          return size() > CACHED_POINT_SETS;
+        }
+      });
 
   private Shamir() {}
 
@@ -148,10 +161,14 @@ public final class Shamir {
       throw new IllegalArgumentException("need " + threshold + " shares, got " + shares.size());
     }
     checkDistinct(shares.stream().map(Share::x).toList());
-    List<Share> used = shares.subList(0, threshold);
+    List<Integer> xs = new ArrayList<>(threshold);
+    for (int i = 0; i < threshold; i++) {
+      xs.add(shares.get(i).x);
+    }
+    BigInteger[] coefficients = COEFFICIENTS.computeIfAbsent(List.copyOf(xs), Shamir::lagrangeAtZero);
     BigInteger secret = BigInteger.ZERO;
     for (int i = 0; i < threshold; i++) {
-      secret = secret.add(new BigInteger(1, used.get(i).y).multiply(lagrangeAtZero(used, i))).mod(P);
+      secret = secret.add(new BigInteger(1, shares.get(i).y).multiply(coefficients[i])).mod(P);
     }
     if (secret.bitLength() > secretLength * 8) {
       throw new IllegalArgumentException("reconstructed value does not fit in " + secretLength
@@ -160,25 +177,49 @@ public final class Shamir {
     return toFixed(secret, secretLength);
   }
 
-  /** prod_{j != i} x_j / (x_j - x_i) mod p. Differences of ints fit in a long; two factors are multiplied per step. */
-  private static BigInteger lagrangeAtZero(List<Share> shares, int i) {
-    long xi = shares.get(i).x;
+  /**
+   * Lagrange coefficients at zero, {@code c_i = prod_{j != i} x_j / (x_j - x_i) = N / (x_i * D_i)} with
+   * {@code N = prod x_j}: {@code D_i} is accumulated in {@code long}s (differences of ints have at most 32 bits) and
+   * the {@code t} divisions share one modular inversion (Montgomery's trick). Coefficients depend only on the points,
+   * which are public, so they are cached: a server rebuilding many secrets from the same holders computes them once.
+   */
+  private static BigInteger[] lagrangeAtZero(List<Integer> xs) {
+    int t = xs.size();
+    BigInteger[] denominators = new BigInteger[t];
     BigInteger numerator = BigInteger.ONE;
-    BigInteger denominator = BigInteger.ONE;
-    for (int j = 0; j < shares.size(); j++) {
-      if (j != i) {
-        long xj = shares.get(j).x;
-        numerator = numerator.multiply(BigInteger.valueOf(xj));
-        denominator = denominator.multiply(BigInteger.valueOf(xj - xi));
-        if (numerator.bitLength() > 2 * 521) {
-          numerator = numerator.mod(P);
-        }
-        if (denominator.bitLength() > 2 * 521) {
-          denominator = denominator.mod(P);
+    for (int i = 0; i < t; i++) {
+      long xi = xs.get(i);
+      numerator = numerator.multiply(BigInteger.valueOf(xi)).mod(P);
+      BigInteger denominator = BigInteger.valueOf(xi);
+      long accumulator = 1;
+      for (int j = 0; j < t; j++) {
+        if (j != i) {
+          long difference = xs.get(j) - xi;
+          if (Math.abs(accumulator) > Long.MAX_VALUE / Math.abs(difference)) {
+            denominator = denominator.multiply(BigInteger.valueOf(accumulator));
+            if (denominator.bitLength() > 2 * 521) {
+              denominator = denominator.mod(P);
+            }
+            accumulator = 1;
+          }
+          accumulator *= difference;
         }
       }
+      denominators[i] = denominator.multiply(BigInteger.valueOf(accumulator)).mod(P);
     }
-    return numerator.mod(P).multiply(denominator.mod(P).modInverse(P)).mod(P);
+    BigInteger[] prefix = new BigInteger[t];
+    BigInteger running = BigInteger.ONE;
+    for (int i = 0; i < t; i++) {
+      prefix[i] = running;
+      running = running.multiply(denominators[i]).mod(P);
+    }
+    BigInteger inverse = running.modInverse(P); // nonzero: the points are distinct and below p
+    BigInteger[] coefficients = new BigInteger[t];
+    for (int i = t - 1; i >= 0; i--) {
+      coefficients[i] = numerator.multiply(inverse.multiply(prefix[i]).mod(P)).mod(P);
+      inverse = inverse.multiply(denominators[i]).mod(P);
+    }
+    return coefficients;
   }
 
   private static void checkDistinct(List<Integer> xs) {

@@ -127,6 +127,16 @@ class ShamirTest {
   }
 
   @Test
+  void combine_pointsFarApart_givesSecret() {
+    // differences near 2^31 exercise the overflow guard of the long accumulators
+    byte[] secret = secret(64);
+    int[] xs = {1, Integer.MAX_VALUE, Integer.MAX_VALUE - 1, 123_456_789, 2};
+    List<Shamir.Share> shares = Shamir.splitAt(secret, 4, xs, RANDOM);
+    assertThat(Shamir.combine(shares.subList(0, 4), 4, 64)).isEqualTo(secret);
+    assertThat(Shamir.combine(shares.subList(1, 5), 4, 64)).isEqualTo(secret);
+  }
+
+  @Test
   void split_thousandsOfShares_work() {
     byte[] secret = secret(32);
     List<Shamir.Share> shares = Shamir.split(secret, 3, 3000, RANDOM);

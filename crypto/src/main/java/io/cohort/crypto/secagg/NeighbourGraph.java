@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * {@code n}, the client opposite ({@code n/2} away); for odd {@code n}, where {@code k * n} is odd and no
  * {@code k}-regular graph exists, the edges {@code {i, i + (n+1)/2 mod n}} for {@code i = 0..(n-1)/2}, which give the
  * client at position 0 degree {@code k + 1} and everyone else degree {@code k}. With {@code k = n - 1} the graph is
- * complete (full SecAgg). Harary graphs are {@code k}-connected.
+ * complete (full SecAgg). For {@code k >= 2} Harary graphs are {@code k}-connected; {@code k = 1} is (nearly) a
+ * matching, useful only in tests.
  *
  * <p>The graph is a pure function of the sorted participants, {@code k} and the seed, so the server and every client
  * compute the same one. The permutation is a Fisher–Yates shuffle driven by AES-CTR words ({@link MaskPrg}) keyed by

@@ -16,6 +16,12 @@ package io.cohort.crypto.secagg;
  * vectors is within {@code m * maxWeight / (2 * scale * totalWeight)} of the exact weighted mean of the clipped
  * coordinates (plus {@code float} rounding); that is {@code 1 / (2 * scale)} when every client has the full weight.
  *
+ * <p><b>Security guarantees.</b> None by itself; it makes secure aggregation exact: no sum of up to
+ * {@code maxParticipants} encodings wraps around, so masking modulo 2<sup>32</sup> loses nothing. Clipping bounds
+ * each client's influence on the mean. Note what the server learns besides the mean: the total weight (the sum of the
+ * survivors' capped example counts). <b>Not</b> provided: differential privacy (add calibrated noise before
+ * encoding) or any check that a client's encoding is in range (a malicious client can send any 32-bit values).
+ *
  * @param clipRange the largest magnitude kept per coordinate: positive and finite
  * @param maxWeight the example count at which a client's weight saturates: >= 1
  * @param maxParticipants the most vectors that will ever be summed: >= 1

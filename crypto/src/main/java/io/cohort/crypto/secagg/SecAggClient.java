@@ -230,7 +230,7 @@ public final class SecAggClient {
    * Stage 4. For each peer in {@code survivors}, this client's share of its self-mask seed; for each in
    * {@code dropped}, its share of its mask key. May be called more than once.
    *
-   * @throws SecAggException, revealing nothing, if a peer is in both lists, a peer is not a neighbour whose shares
+   * @throws SecAggException (revealing nothing) if a peer is in both lists, a peer is not a neighbour whose shares
    *     this client holds, {@code |survivors| + 1 < threshold}, or a peer was revealed with the other kind before
    */
   public List<RevealedShare> unmask(Collection<String> survivors, Collection<String> dropped) {

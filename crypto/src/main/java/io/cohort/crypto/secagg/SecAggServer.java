@@ -323,8 +323,11 @@ public final class SecAggServer {
       throw new SecAggException("cannot rebuild the " + kind + " of " + owner + ": " + shares.size()
           + " shares, threshold is " + parameters.threshold());
     }
+    // Sorted by point: the first t points then repeat across owners, so Shamir's cached coefficients are reused.
+    List<Shamir.Share> sorted = new ArrayList<>(shares);
+    sorted.sort(java.util.Comparator.comparingInt(Shamir.Share::x));
     try {
-      return Shamir.combine(shares, parameters.threshold(), 32);
+      return Shamir.combine(sorted, parameters.threshold(), 32);
     } catch (IllegalArgumentException e) {
       throw new SecAggException("cannot rebuild the " + kind + " of " + owner + ": " + e.getMessage(), e);
     }

@@ -56,7 +56,7 @@ class SecAggPropertyTest {
     Prediction prediction = RoundSimulation.predict(p, drops);
     Statistics.label("outcome").collect(prediction.succeeds() ? "succeeds" : "fails");
     Statistics.label("outcome").coverage(c -> {
-      c.check("succeeds").percentage(pct -> pct > 40); // the generator is not all hopeless cases
+      c.check("succeeds").percentage(pct -> pct > 25); // the generator is not all hopeless cases
       c.check("fails").count(count -> count > 0); // nor all easy ones
     });
     if (prediction.succeeds()) {
