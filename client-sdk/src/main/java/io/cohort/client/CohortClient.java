@@ -3,7 +3,17 @@ package io.cohort.client;
 import io.cohort.client.nd4j.Nd4jTrainer;
 import io.cohort.client.transport.HttpTransport;
 import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.crypto.secagg.EncryptedShare;
+import io.cohort.crypto.secagg.RevealedShare;
+import io.cohort.protocol.TensorChunks;
 import io.cohort.protocol.v1.Ack;
+import io.cohort.protocol.v1.Decline;
+import io.cohort.protocol.v1.MaskedInputTask;
+import io.cohort.protocol.v1.SecAggMessage;
+import io.cohort.protocol.v1.ShareBundle;
+import io.cohort.protocol.v1.ShareKeysTask;
+import io.cohort.protocol.v1.UnmaskBundle;
+import io.cohort.protocol.v1.UnmaskTask;
 import io.cohort.protocol.v1.EvaluateResult;
 import io.cohort.protocol.v1.EvaluateTask;
 import io.cohort.protocol.v1.FitTask;
@@ -18,6 +28,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -54,6 +65,9 @@ public final class CohortClient implements AutoCloseable {
   private final boolean ownsTrainer;
   private final RetryPolicy retry;
   private final Duration pollWait;
+  private final CrashInjector crashes;
+  private final boolean requireSecureAggregation;
+  private SecureRoundSession secure;
   private volatile boolean stopped;
   private volatile boolean runFinished;
   // Written by the run loop, read by stop() from another thread.
@@ -73,6 +87,8 @@ public final class CohortClient implements AutoCloseable {
     this.trainer = b.trainer != null ? b.trainer : new Nd4jTrainer();
     this.retry = b.retry;
     this.pollWait = b.pollWait;
+    this.crashes = b.crashes;
+    this.requireSecureAggregation = b.requireSecureAggregation;
   }
 
   /** Starts configuring a client. */
@@ -92,7 +108,17 @@ public final class CohortClient implements AutoCloseable {
       while (!stopped) {
         Task task = withRetry("poll", () -> pollOnce());
         switch (task.getKindCase()) {
-          case FIT -> skipIfGone(() -> fit(task.getFit()), task.getFit().getRound());
+          case FIT -> skipIfGone(() -> {
+            if (task.getFit().hasSecureAggregation()) {
+              advertiseKeys(task.getFit());
+            } else {
+              fit(task.getFit());
+            }
+          }, task.getFit().getRound());
+          case SHARE_KEYS -> shareKeys(task.getShareKeys());
+          case MASKED_INPUT -> skipIfGone(() -> maskedInput(task.getMaskedInput()),
+              task.getMaskedInput().getRound());
+          case UNMASK -> unmask(task.getUnmask());
           case EVALUATE -> skipIfGone(() -> evaluate(task.getEvaluate()), task.getEvaluate().getRound());
           case FINISHED -> {
             finish = task.getFinished().getReason();
@@ -172,17 +198,22 @@ public final class CohortClient implements AutoCloseable {
   }
 
   private void fit(FitTask task) {
+    if (requireSecureAggregation) {
+      leaveQuietly();
+      throw new CohortException("PLAINTEXT_REFUSED", "the coordinator asked for a plaintext update in round "
+          + task.getRound() + ", but this client requires secure aggregation. Run the coordinator with secure "
+          + "aggregation (its default), or build the client with requireSecureAggregation(false) "
+          + "(--no-secure-agg) to send updates in the clear.", false, null);
+    }
     HttpTransport.DownloadedModel model = model(task.getRunId(), task.getModelVersion());
     LocalDataset train = load(true);
-    TrainConfig c = task.getConfig();
-    TrainingPlan plan = new TrainingPlan(c.getLocalEpochs(), c.getBatchSize(), c.getLearningRate(),
-        c.getOptimizer() == io.cohort.protocol.v1.Optimizer.SGD ? TrainingPlan.Optimizer.SGD
-            : TrainingPlan.Optimizer.ADAM,
-        c.getMomentum(), c.getL2(), mixSeed(c.getSeed(), name));
-    FitOutcome outcome = trainer.fit(model.architecture(), model.parameters(), train, plan);
+    FitOutcome outcome = trainer.fit(model.architecture(), model.parameters(), train, plan(task.getConfig()));
     float[] delta = new float[outcome.parameters().length];
     for (int i = 0; i < delta.length; i++) {
       delta[i] = outcome.parameters()[i] - model.parameters()[i];
+    }
+    if (crash(task.getRound(), RoundStage.UPLOAD)) {
+      return;
     }
     UpdateHeader header = UpdateHeader.newBuilder()
         .setClientId(clientId)
@@ -200,6 +231,159 @@ public final class CohortClient implements AutoCloseable {
     } else {
       rejected++;
     }
+  }
+
+  // ---- secure aggregation (SecAgg+): the update never leaves the client unmasked ---------------------------------
+
+  private void advertiseKeys(FitTask task) {
+    if (secure != null && secure.isFor(task.getRunId(), task.getRound())) {
+      return; // the coordinator has not seen our keys yet: the same task came back while the answer was in flight
+    }
+    secure = null;
+    SecureRoundSession session;
+    try {
+      session = SecureRoundSession.start(task, clientId,
+          ModelArchitecture.fromProto(task.getModel()).parameterCount());
+    } catch (IllegalArgumentException e) {
+      decline(task.getRunId(), task.getRound(), "secure-aggregation settings refused: " + e.getMessage());
+      return;
+    }
+    if (crash(task.getRound(), RoundStage.ADVERTISE_KEYS)) {
+      return;
+    }
+    secure = session;
+    sendSecAgg(task.getRound(), "keys", SecAggMessage.newBuilder()
+        .setKeys(SecAggWire.toWire(session.secAgg.advertiseKeys())));
+  }
+
+  private void shareKeys(ShareKeysTask task) {
+    SecureRoundSession session = sessionFor(task.getRunId(), task.getRound());
+    if (session == null || crash(task.getRound(), RoundStage.SHARE_KEYS)) {
+      return;
+    }
+    List<EncryptedShare> shares;
+    try {
+      shares = session.secAgg.shareKeys(task.getNeighbourKeysList().stream().map(SecAggWire::fromWire).toList());
+    } catch (RuntimeException e) { // SecAggException or a malformed key
+      abandon(session, "key sharing failed: " + e.getMessage());
+      return;
+    }
+    sendSecAgg(task.getRound(), "shares", SecAggMessage.newBuilder().setShares(ShareBundle.newBuilder()
+        .addAllShares(shares.stream().map(SecAggWire::toWire).toList())));
+  }
+
+  private void maskedInput(MaskedInputTask task) {
+    SecureRoundSession session = sessionFor(task.getRunId(), task.getRound());
+    if (session == null) {
+      return;
+    }
+    FitTask fit = session.task;
+    HttpTransport.DownloadedModel model = model(task.getRunId(), task.getModelVersion());
+    FitOutcome outcome = trainer.fit(model.architecture(), model.parameters(), load(true), plan(fit.getConfig()));
+    float[] delta = new float[outcome.parameters().length];
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] = outcome.parameters()[i] - model.parameters()[i];
+    }
+    int[] masked;
+    try {
+      int[] encoded = session.quantizer.encode(delta, outcome.numExamples());
+      masked = session.secAgg.maskInput(task.getSharesList().stream().map(SecAggWire::fromWire).toList(), encoded);
+    } catch (RuntimeException e) {
+      abandon(session, "masking failed: " + e.getMessage());
+      return;
+    }
+    if (crash(task.getRound(), RoundStage.MASKED_INPUT)) {
+      return;
+    }
+    UpdateHeader header = UpdateHeader.newBuilder()
+        .setClientId(clientId)
+        .setClientToken(token)
+        .setRunId(task.getRunId())
+        .setRound(task.getRound())
+        .setModelVersion(task.getModelVersion())
+        .build(); // no example count or loss in the clear: the weight travels masked in the vector
+    if (deliver("masked input", task.getRound(),
+        () -> transport.uploadMasked(header, TensorChunks.MASKED_VECTOR, masked))) {
+      trained++;
+    } else {
+      rejected++;
+      secure = null;
+    }
+  }
+
+  private void unmask(UnmaskTask task) {
+    SecureRoundSession session = sessionFor(task.getRunId(), task.getRound());
+    if (session == null || crash(task.getRound(), RoundStage.UNMASK)) {
+      return;
+    }
+    List<RevealedShare> shares;
+    try {
+      shares = session.secAgg.unmask(task.getSurvivorsList(), task.getDroppedList());
+    } catch (RuntimeException e) { // a request this client must not answer: it reveals nothing
+      abandon(session, "unmask request refused: " + e.getMessage());
+      return;
+    }
+    sendSecAgg(task.getRound(), "unmask shares", SecAggMessage.newBuilder().setUnmask(UnmaskBundle.newBuilder()
+        .addAllShares(shares.stream().map(SecAggWire::toWire).toList())));
+    secure = null; // this client's part in the round is over
+  }
+
+  /** The session of a stage task, or null after declining a task this client has no session for. */
+  private SecureRoundSession sessionFor(String run, int round) {
+    if (secure != null && secure.isFor(run, round)) {
+      return secure;
+    }
+    decline(run, round, "this client holds no secure-aggregation state for round " + round);
+    return null;
+  }
+
+  private void abandon(SecureRoundSession session, String reason) {
+    LOG.warn("{}: leaves secure round {}: {}", name, session.round, reason);
+    secure = null;
+    decline(session.runId, session.round, reason);
+  }
+
+  private void decline(String run, int round, String reason) {
+    try {
+      withRetry("decline", () -> transport.secAgg(SecAggMessage.newBuilder()
+          .setClientId(clientId).setClientToken(token).setRunId(run).setRound(round)
+          .setDecline(Decline.newBuilder().setReason(reason)).build()));
+    } catch (CohortException e) {
+      if (e.retryable()) {
+        throw e;
+      }
+      LOG.debug("{}: decline of round {} not taken: {}", name, round, e.getMessage());
+    }
+  }
+
+  private void sendSecAgg(int round, String what, SecAggMessage.Builder message) {
+    SecAggMessage m = message.setClientId(clientId).setClientToken(token)
+        .setRunId(secure.runId).setRound(round).build();
+    if (!deliver(what, round, () -> transport.secAgg(m))) {
+      secure = null;
+    }
+  }
+
+  /**
+   * Applies the crash injector: a crashed client forgets the round and registers again under a new id, as a
+   * restarted process would.
+   */
+  private boolean crash(int round, RoundStage stage) {
+    if (!crashes.crashBefore(round, stage)) {
+      return false;
+    }
+    LOG.debug("{}: simulated crash before {} of round {}", name, stage, round);
+    secure = null;
+    cached = null;
+    register();
+    return true;
+  }
+
+  private TrainingPlan plan(TrainConfig c) {
+    return new TrainingPlan(c.getLocalEpochs(), c.getBatchSize(), c.getLearningRate(),
+        c.getOptimizer() == io.cohort.protocol.v1.Optimizer.SGD ? TrainingPlan.Optimizer.SGD
+            : TrainingPlan.Optimizer.ADAM,
+        c.getMomentum(), c.getL2(), mixSeed(c.getSeed(), name));
   }
 
   private void evaluate(EvaluateTask task) {
@@ -308,8 +492,26 @@ public final class CohortClient implements AutoCloseable {
     private RetryPolicy retry = RetryPolicy.defaults();
     private Duration pollWait = Duration.ofSeconds(20);
     private HttpClient http;
+    private CrashInjector crashes = CrashInjector.NEVER;
+    private boolean requireSecureAggregation = true;
 
     private Builder() {}
+
+    /**
+     * Whether this client insists on secure aggregation (default: true). Such a client never sends its update in the
+     * clear: if the coordinator asks for a plaintext update, it leaves the federation and {@link CohortClient#run()}
+     * throws a {@link CohortException} with code {@code PLAINTEXT_REFUSED}.
+     */
+    public Builder requireSecureAggregation(boolean require) {
+      this.requireSecureAggregation = require;
+      return this;
+    }
+
+    /** Simulated crashes, for dropout studies and tests; defaults to {@link CrashInjector#NEVER}. */
+    public Builder crashInjector(CrashInjector crashes) {
+      this.crashes = Objects.requireNonNull(crashes, "crashes");
+      return this;
+    }
 
     /** The coordinator's base URL, e.g. {@code http://127.0.0.1:7000}. Required. */
     public Builder coordinator(URI coordinator) {

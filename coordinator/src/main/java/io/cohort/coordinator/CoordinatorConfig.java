@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param liveness a client not heard from within this long is not sampled
  * @param maxConcurrentUploads uploads validated at once; more get a retryable UNAVAILABLE
  * @param strategy how clients are chosen and results combined
+ * @param secureAggregation whether and how rounds use secure aggregation
  */
 public record CoordinatorConfig(
     String host,
@@ -40,13 +41,19 @@ public record CoordinatorConfig(
     Duration pollWait,
     Duration liveness,
     int maxConcurrentUploads,
-    Strategy strategy) {
+    Strategy strategy,
+    SecureAggregationSettings secureAggregation) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(secureAggregation, "secureAggregation");
+    if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
+          + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
@@ -102,6 +109,7 @@ public record CoordinatorConfig(
     private Duration liveness;
     private int maxConcurrentUploads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Strategy strategy;
+    private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -180,11 +188,17 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /** Defaults to on ({@link SecureAggregationSettings#on()}): the coordinator sees only the cohort's sum. */
+    public Builder secureAggregation(SecureAggregationSettings secureAggregation) {
+      this.secureAggregation = secureAggregation;
+      return this;
+    }
+
     public CoordinatorConfig build() {
       Strategy s = strategy != null ? strategy : new FedAvg(fraction, Math.max(1, minClients));
       return new CoordinatorConfig(host, port, model, rounds, fraction, minClients,
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
-          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s);
+          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation);
     }
   }
 }

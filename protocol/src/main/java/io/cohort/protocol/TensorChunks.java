@@ -21,6 +21,8 @@ import java.util.List;
 public final class TensorChunks {
   /** Elements per chunk: 1 Mi float32 = 4 MiB of data. */
   public static final int DEFAULT_CHUNK_ELEMENTS = 1 << 20;
+  /** The name of the one UINT32 tensor a secure-aggregation client uploads: its masked vector. */
+  public static final String MASKED_VECTOR = "secagg/masked";
 
   private TensorChunks() {}
 
@@ -51,6 +53,73 @@ public final class TensorChunks {
       b.addShape(d);
     }
     return b.build();
+  }
+
+  /**
+   * One UINT32 chunk of a single-tensor vector {@code name} of shape {@code [values.length]}: elements
+   * {@code [start, start + count)}. Used for masked secure-aggregation vectors, whose arithmetic is mod 2^32.
+   */
+  public static TensorChunk chunkUInt32(String name, int[] values, int start, int count) {
+    ByteBuffer bytes = ByteBuffer.allocate(count * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asIntBuffer().put(values, start, count);
+    return TensorChunk.newBuilder()
+        .setName(name)
+        .addShape(values.length)
+        .setDtype(DType.UINT32)
+        .setOffset(start)
+        .setData(UnsafeByteOperations.unsafeWrap(bytes.array()))
+        .build();
+  }
+
+  /**
+   * Receives the UINT32 chunks of one vector {@code name} of {@code target.length} elements, in order of offset.
+   * Every bit pattern is a valid element (arithmetic is mod 2^32), so there is no finiteness check. Not thread-safe.
+   */
+  public static final class UInt32Assembler {
+    private final String name;
+    private final int[] target;
+    private int nextOffset;
+
+    public UInt32Assembler(String name, int[] target) {
+      this.name = name;
+      this.target = target;
+    }
+
+    /** Validates one chunk and copies its values into place. */
+    public void accept(TensorChunk chunk) throws ProtocolException {
+      if (!name.equals(chunk.getName())) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "expected a chunk of '" + name + "' but got '" + chunk.getName() + "'");
+      }
+      if (chunk.getShapeCount() != 1 || chunk.getShape(0) != target.length) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH, "'" + name + "' has shape " + chunk.getShapeList()
+            + ", this round expects [" + target.length + "]");
+      }
+      if (chunk.getDtype() != DType.UINT32) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "'" + name + "' has dtype " + chunk.getDtype() + ", a masked vector is UINT32");
+      }
+      if (chunk.getOffset() != nextOffset) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "chunk of '" + name + "' starts at element " + chunk.getOffset() + ", expected " + nextOffset);
+      }
+      ByteString data = chunk.getData();
+      int count = data.size() / Integer.BYTES;
+      if (data.size() % Integer.BYTES != 0 || count == 0 || count > target.length - nextOffset) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH, "chunk of '" + name + "' has " + data.size()
+            + " bytes at element " + nextOffset + "; the vector has " + target.length + " UINT32 elements");
+      }
+      data.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(target, nextOffset, count);
+      nextOffset += count;
+    }
+
+    /** Checks the whole vector arrived. */
+    public void finish() throws ProtocolException {
+      if (nextOffset != target.length) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "received " + nextOffset + " of the " + target.length + " elements of '" + name + "'");
+      }
+    }
   }
 
   /**

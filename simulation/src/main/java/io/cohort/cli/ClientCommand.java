@@ -26,6 +26,11 @@ final class ClientCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
 
+  @Option(names = "--secure-agg", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "require secure aggregation: never send an update in the clear (default: ${DEFAULT-VALUE}; "
+          + "--no-secure-agg to join a coordinator that runs without it)")
+  boolean requireSecureAggregation;
+
   @Option(names = "--shard", defaultValue = "0/1",
       description = "which part of the training set is this client's: INDEX/COUNT (default: ${DEFAULT-VALUE})")
   String shard;
@@ -63,7 +68,7 @@ final class ClientCommand implements Callable<Integer> {
     System.out.printf("%s: %d training and %d held-out examples from %s; coordinator %s%n", clientName, train.size(),
         heldOut.size(), all.source(), coordinator);
     try (CohortClient client = CohortClient.builder().coordinator(coordinator).name(clientName)
-        .data(DatasetSource.of(train, heldOut)).build()) {
+        .data(DatasetSource.of(train, heldOut)).requireSecureAggregation(requireSecureAggregation).build()) {
       Thread leaveOnCtrlC = new Thread(client::stop);
       Runtime.getRuntime().addShutdownHook(leaveOnCtrlC);
       try {

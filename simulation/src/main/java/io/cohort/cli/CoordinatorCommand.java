@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 final class CoordinatorCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin RoundOptions roundOptions;
+  @Mixin SecureAggregationOptions secureAggregation;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "interface to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
@@ -44,7 +45,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         .train(modelOptions.train())
         .seed(roundOptions.seed)
         .evaluateEvery(roundOptions.evaluateEvery)
-        .pollWait(Duration.ofSeconds(pollWaitSeconds));
+        .pollWait(Duration.ofSeconds(pollWaitSeconds))
+        .secureAggregation(secureAggregation.settings(true, 10_000));
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }
@@ -52,8 +54,9 @@ final class CoordinatorCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     try {
       Coordinator coordinator = Coordinator.start(vertx, config).await();
-      System.out.printf("coordinator listening on %s (run %s): %s, %d rounds, min %d clients%n", coordinator.url(),
-          coordinator.runId(), config.model().describe(), config.rounds(), config.minClients());
+      System.out.printf("coordinator listening on %s (run %s): %s, %d rounds, min %d clients, %s%n",
+          coordinator.url(), coordinator.runId(), config.model().describe(), config.rounds(), config.minClients(),
+          config.secureAggregation().enabled() ? "secure aggregation" : "PLAINTEXT updates (secure aggregation off)");
       System.out.flush();
       coordinator.onRound(r -> System.out.println(line(r)));
       List<RoundRecord> rounds = coordinator.completion().await();

@@ -18,6 +18,12 @@ import picocli.CommandLine.Option;
 final class SimulateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin RoundOptions roundOptions;
+  @Mixin SecureAggregationOptions secureAggregation;
+
+  @Option(names = "--dropout", defaultValue = "0",
+      description = "probability that a sampled client crashes at a random stage of a round and restarts "
+          + "(default: ${DEFAULT-VALUE})")
+  double dropout;
 
   @Option(names = "--clients", defaultValue = "10", description = "simulated clients (default: ${DEFAULT-VALUE})")
   int clients;
@@ -50,7 +56,8 @@ final class SimulateCommand implements Callable<Integer> {
     SimulationConfig config = new SimulationConfig(clients, roundOptions.fraction, roundOptions.minClients,
         roundOptions.rounds, partition, modelOptions.architecture(), modelOptions.train(), roundOptions.seed, dir,
         data.directory(), data.verify(), data.download, workers != null ? workers : Runtime.getRuntime().availableProcessors(),
-        roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit);
+        roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
+        secureAggregation.settings(false, 60_000), dropout);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       boolean allCompleted = new Simulation(config, reporter).run().stream().allMatch(r -> r.record().completed());
       return allCompleted ? 0 : 1; // like `cohort coordinator`: 1 when a round failed

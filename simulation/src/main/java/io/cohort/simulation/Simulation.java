@@ -5,7 +5,11 @@ import io.cohort.client.CohortClient;
 import io.cohort.client.DatasetSource;
 import io.cohort.client.transport.HttpTransport;
 import io.cohort.coordinator.Coordinator;
+import io.cohort.client.CrashInjector;
+import io.cohort.client.RoundStage;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
+import java.util.SplittableRandom;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.simulation.data.FashionMnist;
 import io.cohort.simulation.data.FashionMnistData;
@@ -79,6 +83,14 @@ public final class Simulation {
 
   private List<RoundResult> runRounds(Vertx vertx, PooledTrainer trainers, ExecutorService clientThreads,
       ClientShards shards, CentralEvaluator evaluator) throws InterruptedException {
+    // Weights are capped at the largest client's example count, so no client is down-weighted and the fixed-point
+    // scale is as fine as it can be.
+    int largest = 0;
+    for (int i = 0; i < config.clients(); i++) {
+      largest = Math.max(largest, shards.train(i).size());
+    }
+    SecureAggregationSettings secureAggregation = config.secureAggregation()
+        .withMaxWeight(Math.max(1, Math.min(config.secureAggregation().maxWeight(), largest)));
     CoordinatorConfig coordinatorConfig = CoordinatorConfig.builder(config.model())
         .rounds(config.rounds())
         .fraction(config.fraction())
@@ -88,6 +100,7 @@ public final class Simulation {
         .train(config.train())
         .seed(config.seed())
         .evaluateEvery(config.evaluateEvery())
+        .secureAggregation(secureAggregation)
         .build();
     Coordinator coordinator = Coordinator.start(vertx, coordinatorConfig).await();
     LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();
@@ -103,6 +116,8 @@ public final class Simulation {
           .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
           .trainer(trainers)
           .httpClient(http)
+          .requireSecureAggregation(secureAggregation.enabled())
+          .crashInjector(crashes(String.format("client-%05d", i), secureAggregation.enabled()))
           .build();
       clients.add(clientThreads.submit(client::run));
     }
@@ -135,6 +150,26 @@ public final class Simulation {
     }
     listener.onFinish(results);
     return results;
+  }
+
+  /**
+   * The simulated dropout: in each round, a client crashes with probability {@code dropout}, at a stage drawn
+   * uniformly from the round's stages, and restarts. Seeded by (run seed, client, round), so runs repeat.
+   */
+  private CrashInjector crashes(String name, boolean secure) {
+    double p = config.dropout();
+    if (p == 0) {
+      return CrashInjector.NEVER;
+    }
+    RoundStage[] stages = secure
+        ? new RoundStage[] {RoundStage.ADVERTISE_KEYS, RoundStage.SHARE_KEYS, RoundStage.MASKED_INPUT,
+            RoundStage.UNMASK}
+        : new RoundStage[] {RoundStage.UPLOAD};
+    long base = config.seed() * 0x9E3779B97F4A7C15L + name.hashCode();
+    return (round, stage) -> {
+      SplittableRandom random = new SplittableRandom(base * 31 + round);
+      return random.nextDouble() < p && stages[random.nextInt(stages.length)] == stage;
+    };
   }
 
   private static void failIfAClientDied(List<Future<ClientReport>> clients) {

@@ -1,5 +1,6 @@
 package io.cohort.simulation;
 
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.TrainSettings;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.simulation.partition.Partitioners;
@@ -29,6 +30,8 @@ import java.util.Objects;
  * @param roundTimeout how long a round waits for results
  * @param trainLimit use only the first this many training examples (0: all)
  * @param testLimit use only the first this many test examples (0: all)
+ * @param secureAggregation whether rounds use secure aggregation, and its settings
+ * @param dropout probability that a sampled client crashes at a random stage of a round (and restarts)
  */
 public record SimulationConfig(
     int clients,
@@ -47,7 +50,9 @@ public record SimulationConfig(
     int evaluateEvery,
     Duration roundTimeout,
     int trainLimit,
-    int testLimit) {
+    int testLimit,
+    SecureAggregationSettings secureAggregation,
+    double dropout) {
 
   public SimulationConfig {
     Objects.requireNonNull(partition, "partition");
@@ -77,6 +82,13 @@ public record SimulationConfig(
     }
     if (trainLimit < 0 || testLimit < 0) {
       throw new IllegalArgumentException("--train-limit and --test-limit must be >= 0");
+    }
+    Objects.requireNonNull(secureAggregation, "secureAggregation");
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+    }
+    if (secureAggregation.enabled() && clients < 2) {
+      throw new IllegalArgumentException("--secure-agg needs at least 2 clients: a sum over one is its update");
     }
     if (roundTimeout == null || roundTimeout.isNegative() || roundTimeout.isZero()) {
       throw new IllegalArgumentException("--round-timeout must be positive, got " + roundTimeout);
@@ -109,6 +121,14 @@ public record SimulationConfig(
     m.put("verifyData", verifyData);
     m.put("trainLimit", trainLimit);
     m.put("testLimit", testLimit);
+    m.put("secureAggregation", secureAggregation.enabled());
+    if (secureAggregation.enabled()) {
+      m.put("secaggNeighbours", secureAggregation.neighbours() == 0 ? "default" : secureAggregation.neighbours());
+      m.put("secaggThreshold", secureAggregation.threshold() == 0 ? "default" : secureAggregation.threshold());
+      m.put("secaggClipRange", secureAggregation.clipRange());
+      m.put("secaggMaxWeight", secureAggregation.maxWeight());
+    }
+    m.put("dropout", dropout);
     m.put("out", out.toString());
     return m;
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cohort.client.nd4j.Nd4jTrainer;
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.TrainSettings;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.protocol.model.ModelArchitecture;
@@ -55,7 +56,7 @@ class ClientResilienceIT {
   }
 
   private CoordinatorConfig.Builder config(int rounds, int minClients) {
-    return CoordinatorConfig.builder(MODEL).rounds(rounds).minClients(minClients)
+    return CoordinatorConfig.builder(MODEL).secureAggregation(SecureAggregationSettings.off()).rounds(rounds).minClients(minClients)
         .train(new TrainSettings(1, 8, 0.1, Optimizer.SGD, 0.5, 0)).roundTimeout(Duration.ofSeconds(30))
         .pollWait(Duration.ofSeconds(2));
   }
@@ -64,7 +65,7 @@ class ClientResilienceIT {
     LocalDataset data = blobs(64, seed);
     return CohortClient.builder().coordinator(url).name(name).data(DatasetSource.of(data, data)).trainer(t)
         .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 60))
-        .pollWait(Duration.ofSeconds(2)).build();
+        .pollWait(Duration.ofSeconds(2)).requireSecureAggregation(false).build();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.protocol.TensorChunks;
 import io.cohort.protocol.model.ModelArchitecture;
@@ -46,11 +47,11 @@ class LargeModelIT {
     assertThat(model.tensors().get(0).size()).isGreaterThan(2 * TensorChunks.DEFAULT_CHUNK_ELEMENTS);
     Vertx vertx = Vertx.vertx();
     try {
-      Coordinator coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(model).rounds(1).seed(4).build())
-          .await();
+      Coordinator coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(model)
+          .secureAggregation(SecureAggregationSettings.off()).rounds(1).seed(4).build()).await();
       LocalDataset one = LocalDataset.of(new float[features], new int[] {1}, List.of(features), 2);
       ClientReport report = CohortClient.builder().coordinator(URI.create(coordinator.url())).name("big")
-          .data(DatasetSource.of(one, one)).trainer(new ShiftTrainer()).build().run();
+          .requireSecureAggregation(false).data(DatasetSource.of(one, one)).trainer(new ShiftTrainer()).build().run();
       assertThat(report.roundsTrained()).isEqualTo(1);
       RoundRecord round = coordinator.completion().await().get(0);
       float[] initial = model.initialParameters(4);

@@ -11,7 +11,11 @@ import io.cohort.coordinator.CoordinatorConfig;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.vertx.core.Vertx;
 import java.net.URI;
+import io.cohort.coordinator.round.RoundRecord;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -20,11 +24,11 @@ class EmbedTheSdkIT {
 
   // README:embed:start
   /** An app's own code: train the federation's model on private data that never leaves this process. */
-  static ClientReport joinFederation(URI coordinator, float[] features, int[] labels) {
+  static ClientReport joinFederation(URI coordinator, String name, float[] features, int[] labels) {
     LocalDataset mine = LocalDataset.of(features, labels, List.of(1, 28, 28), 10);
     try (CohortClient client = CohortClient.builder()
         .coordinator(coordinator)            // e.g. http://127.0.0.1:7000
-        .name("hospital-a")                  // stable across restarts
+        .name(name)                          // e.g. "hospital-a"; stable across restarts
         .data(DatasetSource.of(mine, mine))  // training and held-out data
         .build()) {                          // default trainer: ND4J on this machine's CPU
       return client.run();                   // returns when the coordinator's run is finished
@@ -32,25 +36,37 @@ class EmbedTheSdkIT {
   }
   // README:embed:end
 
+  /** Three apps (hospitals) join; the coordinator runs secure aggregation, its default, so it sees only their sum. */
   @Test
-  void joinFederation_againstARealCoordinator_trainsEveryRound() throws Exception {
+  void joinFederation_threeAppsAgainstARealCoordinator_trainEveryRoundUnderSecureAggregation() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       ModelArchitecture model = ModelArchitecture.defaultFor(ModelArchitecture.Kind.LOGREG, List.of(1, 28, 28), 10);
-      Coordinator coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(model).rounds(2).build()).await();
-      SplittableRandom random = new SplittableRandom(1);
-      int n = 50;
-      float[] x = new float[n * 784];
-      int[] y = new int[n];
-      for (int i = 0; i < n; i++) {
-        y[i] = random.nextInt(10);
-        for (int p = 0; p < 784; p++) {
-          x[i * 784 + p] = (float) random.nextDouble();
+      Coordinator coordinator = Coordinator.start(vertx,
+          CoordinatorConfig.builder(model).rounds(2).minClients(3).build()).await();
+      List<CompletableFuture<ClientReport>> apps = new ArrayList<>();
+      for (String name : List.of("hospital-a", "hospital-b", "hospital-c")) {
+        SplittableRandom random = new SplittableRandom(name.hashCode());
+        int n = 50;
+        float[] x = new float[n * 784];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+          y[i] = random.nextInt(10);
+          for (int p = 0; p < 784; p++) {
+            x[i * 784 + p] = (float) random.nextDouble();
+          }
         }
+        apps.add(CompletableFuture.supplyAsync(() -> joinFederation(URI.create(coordinator.url()), name, x, y)));
       }
-      ClientReport report = joinFederation(URI.create(coordinator.url()), x, y);
-      assertThat(report.roundsTrained()).isEqualTo(2);
-      assertThat(coordinator.completion().await()).hasSize(2);
+      for (CompletableFuture<ClientReport> app : apps) {
+        assertThat(app.get(3, TimeUnit.MINUTES).roundsTrained()).isEqualTo(2);
+      }
+      List<RoundRecord> rounds = coordinator.completion().await();
+      assertThat(rounds).hasSize(2).allSatisfy(r -> {
+        assertThat(r.completed()).isTrue();
+        assertThat(r.accepted()).isEqualTo(3);
+        assertThat(r.examples()).isEqualTo(150); // the weights, summed securely
+      });
       coordinator.close().await();
     } finally {
       vertx.close().await();

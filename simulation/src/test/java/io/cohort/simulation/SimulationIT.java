@@ -2,6 +2,7 @@ package io.cohort.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.TrainSettings;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.protocol.v1.Optimizer;
@@ -27,7 +28,7 @@ class SimulationIT {
     ModelArchitecture model = ModelArchitecture.defaultFor(kind, List.of(1, 28, 28), 10);
     return new SimulationConfig(6, 1.0, 1, 3, partition, model,
         new TrainSettings(1, 16, 0.05, Optimizer.SGD, 0.9, 0), seed, dir.resolve("out-" + seed), data, false,
-        false, 2, 0, Duration.ofSeconds(60), 0, 0);
+        false, 2, 0, Duration.ofSeconds(60), 0, 0, SecureAggregationSettings.off(), 0);
   }
 
   /** Each round's test accuracy and test loss. */
@@ -56,7 +57,8 @@ class SimulationIT {
   void run_cnnWithFederatedEvaluation_recordsClientMetrics() throws Exception {
     SimulationConfig base = config(14, "shards:2", ModelArchitecture.Kind.CNN);
     SimulationConfig withEval = new SimulationConfig(base.clients(), 0.5, 2, 2, base.partition(), base.model(),
-        base.train(), base.seed(), base.out(), base.dataDir(), false, false, 2, 1, base.roundTimeout(), 0, 0);
+        base.train(), base.seed(), base.out(), base.dataDir(), false, false, 2, 1, base.roundTimeout(), 0, 0,
+        SecureAggregationSettings.off(), 0);
     List<RoundResult> results = new Simulation(withEval, new SimulationListener() {}).run();
     assertThat(results).hasSize(2).allSatisfy(r -> {
       assertThat(r.record().completed()).isTrue();

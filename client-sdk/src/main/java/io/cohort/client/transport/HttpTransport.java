@@ -17,6 +17,7 @@ import io.cohort.protocol.v1.ModelHeader;
 import io.cohort.protocol.v1.PollRequest;
 import io.cohort.protocol.v1.RegisterRequest;
 import io.cohort.protocol.v1.RegisterResponse;
+import io.cohort.protocol.v1.SecAggMessage;
 import io.cohort.protocol.v1.Task;
 import io.cohort.protocol.v1.TensorChunk;
 import io.cohort.protocol.v1.UpdateHeader;
@@ -72,6 +73,11 @@ public final class HttpTransport {
     return call("/v1/evaluations", result, Ack.parser(), SMALL_TIMEOUT);
   }
 
+  /** A secure-aggregation stage message (keys, shares, unmask or decline). */
+  public Ack secAgg(SecAggMessage message) {
+    return call("/v1/secagg", message, Ack.parser(), SMALL_TIMEOUT);
+  }
+
   public Ack leave(LeaveRequest request) {
     return call("/v1/leave", request, Ack.parser(), SMALL_TIMEOUT);
   }
@@ -125,6 +131,45 @@ public final class HttpTransport {
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> updateBody(header, tensors, delta)))
         .build();
     return reply(send(request), Ack.parser());
+  }
+
+  /**
+   * Streams a masked secure-aggregation vector: the header frame, then UINT32 chunks of the one tensor {@code name},
+   * encoded one at a time as the body is sent.
+   */
+  public Ack uploadMasked(UpdateHeader header, String name, int[] masked) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/updates"))
+        .timeout(BULK_TIMEOUT)
+        .header("content-type", Frames.CONTENT_TYPE)
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> maskedBody(header, name, masked)))
+        .build();
+    return reply(send(request), Ack.parser());
+  }
+
+  private static InputStream maskedBody(UpdateHeader header, String name, int[] masked) {
+    return new SequenceInputStream(new Enumeration<InputStream>() {
+      private int offset = -1;
+
+      @Override
+      public boolean hasMoreElements() {
+        return offset < masked.length;
+      }
+
+      @Override
+      public InputStream nextElement() {
+        if (!hasMoreElements()) {
+          throw new NoSuchElementException();
+        }
+        if (offset < 0) {
+          offset = 0;
+          return new ByteArrayInputStream(Frames.encode(header));
+        }
+        int count = Math.min(TensorChunks.DEFAULT_CHUNK_ELEMENTS, masked.length - offset);
+        TensorChunk chunk = TensorChunks.chunkUInt32(name, masked, offset, count);
+        offset += count;
+        return new ByteArrayInputStream(Frames.encode(chunk));
+      }
+    });
   }
 
   private static InputStream updateBody(UpdateHeader header, List<TensorShape> tensors, float[] delta) {

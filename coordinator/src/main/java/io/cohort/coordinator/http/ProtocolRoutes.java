@@ -12,6 +12,7 @@ import io.cohort.protocol.v1.EvaluateResult;
 import io.cohort.protocol.v1.LeaveRequest;
 import io.cohort.protocol.v1.PollRequest;
 import io.cohort.protocol.v1.RegisterRequest;
+import io.cohort.protocol.v1.SecAggMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +26,8 @@ import java.io.IOException;
 public final class ProtocolRoutes {
   /** Largest body of the small (single-frame) requests. */
   public static final int MAX_SMALL_BODY = 64 * 1024;
+  /** Largest secure-aggregation message (a share bundle grows with the number of neighbours). */
+  public static final int MAX_SECAGG_BODY = 4 * 1024 * 1024;
   /** Request headers that authenticate a model download. */
   public static final String CLIENT_HEADER = "x-cohort-client";
   public static final String TOKEN_HEADER = "x-cohort-token";
@@ -45,6 +48,9 @@ public final class ProtocolRoutes {
           driver.leave(r);
           return Ack.newBuilder().setMessage("left").build();
         }))));
+    BodyHandler secagg = BodyHandler.create(false).setBodyLimit(MAX_SECAGG_BODY);
+    router.post("/v1/secagg").handler(secagg).handler(ctx ->
+        respond(ctx, single(ctx, SecAggMessage.parser(), "SecAggMessage").compose(m -> attempt(() -> driver.acceptSecAgg(m)))));
     router.post("/v1/updates").handler(ctx -> UpdateUpload.handle(vertx, driver, ctx.request()));
     router.get("/v1/runs/:run/models/:version").handler(ctx -> {
       try {
@@ -64,7 +70,8 @@ public final class ProtocolRoutes {
     router.route().failureHandler(ctx -> {
       Throwable failure = ctx.failure();
       if (failure == null && ctx.statusCode() == 413) {
-        failure = new ProtocolException(ErrorCode.TOO_LARGE, "request body exceeds " + MAX_SMALL_BODY + " bytes");
+        failure = new ProtocolException(ErrorCode.TOO_LARGE, "request body exceeds the endpoint's limit ("
+            + MAX_SMALL_BODY + " bytes; " + MAX_SECAGG_BODY + " for /v1/secagg)");
       } else if (failure == null) {
         failure = new ProtocolException(ErrorCode.MALFORMED, "request refused with HTTP " + ctx.statusCode());
       }

@@ -100,7 +100,7 @@ final class UpdateUpload {
     parser.pause();
     UploadTicket current = ticket;
     vertx.executeBlocking(() -> {
-      current.assembler().accept(Frames.parse(frame.getBytes(), TensorChunk.parser()));
+      current.accept(Frames.parse(frame.getBytes(), TensorChunk.parser()));
       return null;
     }, false).onComplete(ar -> {
       if (ar.failed()) {

@@ -23,6 +23,8 @@ final class FitRound {
   long timerId = -1;
   /** Why the round closed; null while it is open. */
   String closeReason;
+  /** The secure-aggregation state, or null for a plain round. */
+  SecureRound secure;
 
   FitRound(int number, long modelVersion, List<String> invited, FitAggregation aggregation) {
     this.number = number;

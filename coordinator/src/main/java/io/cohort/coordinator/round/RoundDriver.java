@@ -9,6 +9,11 @@ import io.cohort.coordinator.strategy.EvaluationReport;
 import io.cohort.coordinator.strategy.EvaluationSummary;
 import io.cohort.coordinator.strategy.FitAggregation;
 import io.cohort.crypto.ClientCredentials;
+import io.cohort.crypto.secagg.EncryptedShare;
+import io.cohort.crypto.secagg.KeyAdvertisement;
+import io.cohort.crypto.secagg.Quantizer;
+import io.cohort.crypto.secagg.SecAggException;
+import io.cohort.crypto.secagg.UnmaskRequest;
 import io.cohort.protocol.ProtocolException;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.v1.Ack;
@@ -18,10 +23,14 @@ import io.cohort.protocol.v1.EvaluateTask;
 import io.cohort.protocol.v1.Finished;
 import io.cohort.protocol.v1.FitTask;
 import io.cohort.protocol.v1.LeaveRequest;
+import io.cohort.protocol.v1.MaskedInputTask;
 import io.cohort.protocol.v1.PollRequest;
 import io.cohort.protocol.v1.RegisterRequest;
 import io.cohort.protocol.v1.RegisterResponse;
+import io.cohort.protocol.v1.SecAggMessage;
+import io.cohort.protocol.v1.ShareKeysTask;
 import io.cohort.protocol.v1.Task;
+import io.cohort.protocol.v1.UnmaskTask;
 import io.cohort.protocol.v1.UpdateHeader;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,9 +38,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -191,7 +203,9 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.STALE_MODEL, "update was trained on model version "
           + header.getModelVersion() + " but round " + round.number + " trains version " + round.modelVersion);
     }
-    if (header.getNumExamples() <= 0 || header.getNumExamples() > (1L << 40)) {
+    if (round.secure != null) {
+      admitMaskedInput(round, header);
+    } else if (header.getNumExamples() <= 0 || header.getNumExamples() > (1L << 40)) {
       throw new ProtocolException(ErrorCode.MALFORMED,
           "num_examples must be in 1..2^40, got " + header.getNumExamples());
     }
@@ -206,14 +220,32 @@ public final class RoundDriver {
     round.uploading.add(clientId);
     int parameters = config.model().parameterCount();
     long dataBytes = 4L * parameters;
-    long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256;
+    long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256 + 4;
     return new UploadTicket(round, header, config.model().tensors(), parameters, maxBody);
+  }
+
+  private static void admitMaskedInput(FitRound round, UpdateHeader header) throws ProtocolException {
+    SecureRound secure = round.secure;
+    if (secure.stage != SecureRound.Stage.MASKED_INPUT || secure.maskedInputClosing) {
+      throw new ProtocolException(ErrorCode.WRONG_STAGE, "round " + round.number + " is in secure-aggregation stage "
+          + stageName(secure) + "; masked inputs are accepted only in stage masked_input");
+    }
+    if (!secure.waitingFor.contains(header.getClientId())) {
+      throw new ProtocolException(ErrorCode.NOT_INVITED, "client " + header.getClientId()
+          + " did not complete the key-sharing stage of round " + round.number + ", so it has no masked input in it");
+    }
+    if (header.getNumExamples() != 0 || header.getTrainLoss() != 0 || header.getTrainAccuracy() != 0) {
+      throw new ProtocolException(ErrorCode.MALFORMED, "a secure round's update header carries no num_examples, "
+          + "train_loss or train_accuracy: the weight travels masked inside the vector");
+    }
   }
 
   /** Whether the ticket's round still accepts updates (an upload in a closed round can stop early). */
   public boolean isOpen(UploadTicket ticket) {
     FitRound round = ticket.round();
-    return round == fitRound && !round.closing() && !round.failures.containsKey(ticket.header().getClientId());
+    SecureRound secure = round.secure;
+    return round == fitRound && !round.closing() && !round.failures.containsKey(ticket.header().getClientId())
+        && (secure == null || (secure.stage == SecureRound.Stage.MASKED_INPUT && !secure.maskedInputClosing));
   }
 
   /** Releases an upload that failed validation; the round is untouched. */
@@ -236,14 +268,24 @@ public final class RoundDriver {
       return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, why));
     }
     UpdateHeader h = ticket.header();
-    ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), h.getNumExamples(), h.getTrainLoss(),
-        h.getTrainAccuracy());
+    java.util.concurrent.Callable<Integer> fold;
+    if (ticket.masked()) {
+      int[] masked = ticket.maskedStaging();
+      fold = () -> {
+        round.secure.fold(masked);
+        return masked.length;
+      };
+    } else {
+      ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), h.getNumExamples(), h.getTrainLoss(),
+          h.getTrainAccuracy());
+      fold = () -> {
+        round.aggregation.fold(update);
+        return update.delta().length;
+      };
+    }
     round.folding.add(clientId); // from here on, leaving cannot undo the update
     // Ordered: folds queue one after another on a worker instead of several workers waiting on the sum's lock.
-    return vertx.executeBlocking(() -> {
-      round.aggregation.fold(update);
-      return update.delta().length;
-    }, true).transform(folded -> {
+    return vertx.executeBlocking(fold, true).transform(folded -> {
       uploadsInFlight--;
       round.uploading.remove(clientId);
       round.folding.remove(clientId);
@@ -251,7 +293,15 @@ public final class RoundDriver {
         round.accepted.add(clientId);
         tasks.clear(clientId);
       }
-      if (round.closing() || round.allAnswered()) {
+      SecureRound secure = round.secure;
+      if (secure != null) {
+        if (folded.succeeded()) {
+          secure.waitingFor.remove(clientId);
+        }
+        if ((secure.waitingFor.isEmpty() || secure.maskedInputClosing) && round.folding.isEmpty()) {
+          advanceSecure(round);
+        }
+      } else if (round.closing() || round.allAnswered()) {
         closeFitRound(round, null); // a closing round keeps the reason it closed with
       }
       return folded.succeeded()
@@ -300,6 +350,268 @@ public final class RoundDriver {
     dropClient(request.getClientId(), "left the federation");
   }
 
+  // ---- secure aggregation -----------------------------------------------------------------------------------------
+
+  /**
+   * Takes a client's message for stage 1 (keys), 2 (shares) or 4 (unmask) of the open secure round. A refused
+   * message leaves the round as it was.
+   */
+  public Ack acceptSecAgg(SecAggMessage message) throws ProtocolException {
+    String clientId = message.getClientId();
+    authenticate(clientId, message.getClientToken());
+    FitRound round = fitRound;
+    if (!runId.equals(message.getRunId()) || round == null || round.number != message.getRound()) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + message.getRound() + " of run '"
+          + message.getRunId() + "' is not open" + (round == null ? "" : "; the open round is " + round.number));
+    }
+    SecureRound secure = round.secure;
+    if (secure == null) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
+          "round " + round.number + " does not use secure aggregation; upload the update to /v1/updates");
+    }
+    if (!round.isInvited(clientId)) {
+      throw new ProtocolException(ErrorCode.NOT_INVITED,
+          "client " + clientId + " was not sampled for round " + round.number);
+    }
+    if (round.failures.containsKey(clientId)) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
+          "client " + clientId + " is out of round " + round.number + ": " + round.failures.get(clientId));
+    }
+    if (message.hasDecline()) {
+      String reason = message.getDecline().getReason();
+      LOG.info("round {}: client {} declined in stage {}: {}", round.number, clientId, stageName(secure),
+          reason.length() > 200 ? reason.substring(0, 200) + "…" : reason);
+      tasks.clear(clientId);
+      dropFromSecureRound(round, clientId, "declined the round");
+      return Ack.newBuilder().setMessage("client " + clientId + " is out of round " + round.number).build();
+    }
+    SecureRound.Stage stage = switch (message.getStageCase()) {
+      case KEYS -> SecureRound.Stage.ADVERTISE_KEYS;
+      case SHARES -> SecureRound.Stage.SHARE_KEYS;
+      case UNMASK -> SecureRound.Stage.UNMASK;
+      default -> throw new ProtocolException(ErrorCode.MALFORMED, "SecAggMessage carries no stage");
+    };
+    if (secure.stage != stage) {
+      throw new ProtocolException(ErrorCode.WRONG_STAGE, "round " + round.number + " is in secure-aggregation stage "
+          + stageName(secure) + "; a " + stage.name().toLowerCase() + " message is not accepted now");
+    }
+    if (!secure.waitingFor.contains(clientId)) {
+      throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId + " has no open part in stage "
+          + stageName(secure) + " of round " + round.number + " (it answered already or was excluded)");
+    }
+    try {
+      switch (stage) {
+        case ADVERTISE_KEYS -> {
+          KeyAdvertisement keys = SecureRound.fromWire(message.getKeys());
+          if (!keys.clientId().equals(clientId)) {
+            throw new ProtocolException(ErrorCode.SECAGG_REFUSED,
+                "client " + clientId + " advertised keys in the name of '" + keys.clientId() + "'");
+          }
+          secure.server.acceptKeys(keys);
+        }
+        case SHARE_KEYS -> secure.server.acceptShares(clientId,
+            message.getShares().getSharesList().stream().map(SecureRound::fromWire).toList());
+        default -> secure.server.acceptUnmask(clientId,
+            message.getUnmask().getSharesList().stream().map(SecureRound::fromWire).toList());
+      }
+    } catch (SecAggException e) {
+      throw new ProtocolException(ErrorCode.SECAGG_REFUSED, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(ErrorCode.MALFORMED, e.getMessage());
+    }
+    secure.waitingFor.remove(clientId);
+    tasks.clear(clientId);
+    if (secure.waitingFor.isEmpty()) {
+      advanceSecure(round);
+    }
+    return Ack.newBuilder().setMessage(stage.name().toLowerCase() + " accepted for round " + round.number).build();
+  }
+
+  private void startStageTimer(FitRound round, java.time.Duration timeout) {
+    SecureRound secure = round.secure;
+    SecureRound.Stage stage = secure.stage;
+    secure.stageTimer = vertx.setTimer(timeout.toMillis(), id -> {
+      if (round != fitRound || secure.stage != stage) {
+        return;
+      }
+      if (stage == SecureRound.Stage.MASKED_INPUT) {
+        secure.maskedInputClosing = true;
+        if (!round.folding.isEmpty()) {
+          return; // the last fold's completion advances the round
+        }
+      }
+      advanceSecure(round);
+    });
+  }
+
+  /**
+   * Ends the open stage of a secure round (every awaited client answered or dropped, or the stage timed out) and
+   * starts the next, or finishes or fails the round.
+   */
+  private void advanceSecure(FitRound round) {
+    if (round != fitRound) {
+      return;
+    }
+    SecureRound secure = round.secure;
+    vertx.cancelTimer(secure.stageTimer);
+    java.time.Duration stageTimeout = config.secureAggregation().stageTimeout();
+    switch (secure.stage) {
+      case ADVERTISE_KEYS -> {
+        markOut(round, secure.waitingFor, "did not advertise keys in time");
+        Map<String, List<KeyAdvertisement>> keys = secure.server.closeKeyStage();
+        markOut(round, outside(round, keys.keySet()), "too few of its neighbours advertised keys");
+        if (keys.size() < minCohort()) {
+          failSecureRound(round, keys.size() + " of " + round.invited.size() + " clients advertised keys, "
+              + minCohort() + " needed");
+          return;
+        }
+        secure.stage = SecureRound.Stage.SHARE_KEYS;
+        secure.waitingFor.clear();
+        secure.waitingFor.addAll(keys.keySet());
+        keys.forEach((id, adverts) -> tasks.assign(id, Task.newBuilder().setShareKeys(ShareKeysTask.newBuilder()
+            .setRunId(runId)
+            .setRound(round.number)
+            .addAllNeighbourKeys(adverts.stream().map(SecureRound::toWire).toList())).build()));
+        startStageTimer(round, stageTimeout);
+      }
+      case SHARE_KEYS -> {
+        markOut(round, secure.waitingFor, "did not share keys in time");
+        Map<String, List<EncryptedShare>> shares = secure.server.closeShareStage();
+        markOut(round, outside(round, shares.keySet()), "too few of its neighbours shared keys");
+        if (shares.size() < minCohort()) {
+          failSecureRound(round, shares.size() + " of " + round.invited.size() + " clients shared keys, "
+              + minCohort() + " needed");
+          return;
+        }
+        secure.stage = SecureRound.Stage.MASKED_INPUT;
+        secure.waitingFor.clear();
+        secure.waitingFor.addAll(shares.keySet());
+        long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
+        shares.forEach((id, mine) -> tasks.assign(id, Task.newBuilder().setMaskedInput(MaskedInputTask.newBuilder()
+            .setRunId(runId)
+            .setRound(round.number)
+            .setModelVersion(round.modelVersion)
+            .addAllShares(mine.stream().map(SecureRound::toWire).toList())
+            .setDeadlineUnixMs(deadline)).build()));
+        startStageTimer(round, config.roundTimeout());
+      }
+      case MASKED_INPUT -> {
+        markOut(round, secure.waitingFor, "sent no masked input in time");
+        Set<String> summed = new HashSet<>(round.accepted);
+        if (summed.size() < minCohort()) {
+          failSecureRound(round, summed.size() + " of " + round.invited.size() + " clients sent masked inputs, "
+              + minCohort() + " needed");
+          return;
+        }
+        Map<String, UnmaskRequest> plan;
+        try {
+          plan = secure.server.closeMaskedStage(summed);
+        } catch (SecAggException e) {
+          failSecureRound(round, "cannot unmask: " + e.getMessage());
+          return;
+        }
+        secure.stage = SecureRound.Stage.UNMASK;
+        secure.waitingFor.clear();
+        secure.waitingFor.addAll(plan.keySet());
+        plan.forEach((id, request) -> tasks.assign(id, Task.newBuilder().setUnmask(UnmaskTask.newBuilder()
+            .setRunId(runId)
+            .setRound(round.number)
+            .addAllSurvivors(request.survivors())
+            .addAllDropped(request.dropped())).build()));
+        startStageTimer(round, stageTimeout);
+      }
+      case UNMASK -> finishSecureRound(round);
+    }
+  }
+
+  /** A result computed on a worker: the next model and the securely summed weight behind it. */
+  private record SecureAggregate(GlobalModel model, long totalWeight) {}
+
+  private void finishSecureRound(FitRound round) {
+    SecureRound secure = round.secure;
+    fitRound = null;
+    round.invited.forEach(tasks::clear);
+    List<ClientFailure> failures = failureList(round);
+    int summed = round.accepted.size();
+    float[] global = model.parameters();
+    long version = model.version() + 1;
+    aggregating = true;
+    vertx.executeBlocking(() -> {
+      int[] sum = secure.maskedSum();
+      secure.server.unmask(sum);
+      Quantizer.Decoded decoded = secure.quantizer.decode(sum);
+      float[] next = config.strategy().applySecureAggregate(round.number, global, decoded.mean());
+      return new SecureAggregate(GlobalModel.encode(runId, version, config.model(), next), decoded.totalWeight());
+    }, false).onSuccess(result -> {
+      aggregating = false;
+      model = result.model();
+      LOG.info("round {}: unmasked the sum of {} masked inputs ({} examples) into model version {}", round.number,
+          summed, result.totalWeight(), version);
+      RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), summed, failures,
+          result.totalWeight(), Double.NaN, seconds(round), version, model.parameters(), null, null);
+      if (config.evaluateEvery() > 0 && round.number % config.evaluateEvery() == 0) {
+        startEvaluation(record);
+      } else {
+        finishRound(record);
+      }
+    }).onFailure(e -> {
+      aggregating = false;
+      String reason = "unmasking failed: " + e.getMessage();
+      LOG.warn("round {} failed: {}", round.number, reason);
+      finishRound(new RoundRecord(round.number, false, round.invited.size(), summed, failures, 0, Double.NaN,
+          seconds(round), model.version(), model.parameters(), null, reason));
+    });
+  }
+
+  private void failSecureRound(FitRound round, String reason) {
+    vertx.cancelTimer(round.secure.stageTimer);
+    fitRound = null;
+    for (String id : round.invited) {
+      if (!round.accepted.contains(id)) {
+        round.failures.putIfAbsent(id, reason);
+      }
+      tasks.clear(id);
+    }
+    LOG.warn("round {} failed: {}", round.number, reason);
+    finishRound(new RoundRecord(round.number, false, round.invited.size(), round.accepted.size(), failureList(round),
+        0, Double.NaN, seconds(round), model.version(), model.parameters(), null, reason));
+  }
+
+  /** A client that left or restarted: out of the open stage (its masked input, if summed, stays in the sum). */
+  private void dropFromSecureRound(FitRound round, String clientId, String reason) {
+    SecureRound secure = round.secure;
+    if (!secure.waitingFor.contains(clientId) || round.folding.contains(clientId)) {
+      return;
+    }
+    secure.waitingFor.remove(clientId);
+    if (secure.stage != SecureRound.Stage.UNMASK) {
+      round.failures.putIfAbsent(clientId, reason);
+    }
+    if (secure.waitingFor.isEmpty() && round.folding.isEmpty()) {
+      advanceSecure(round);
+    }
+  }
+
+  private void markOut(FitRound round, Iterable<String> clients, String reason) {
+    for (String id : clients) {
+      round.failures.putIfAbsent(id, reason);
+      tasks.clear(id);
+    }
+  }
+
+  /** Invited clients that are neither in {@code kept} nor already out. */
+  private static List<String> outside(FitRound round, Set<String> kept) {
+    return round.invited.stream().filter(id -> !kept.contains(id) && !round.failures.containsKey(id)).toList();
+  }
+
+  private static List<ClientFailure> failureList(FitRound round) {
+    return round.failures.entrySet().stream().map(e -> new ClientFailure(e.getKey(), e.getValue())).toList();
+  }
+
+  private static String stageName(SecureRound secure) {
+    return secure.stage.name().toLowerCase();
+  }
+
   // ---- status ----------------------------------------------------------------------------------------------------
 
   /** A JSON snapshot for humans and the CLI. */
@@ -313,7 +625,8 @@ public final class RoundDriver {
         .put("roundsPlanned", config.rounds())
         .put("finished", finished);
     if (fitRound != null) {
-      s.put("round", new JsonObject().put("number", fitRound.number).put("stage", "fit")
+      s.put("round", new JsonObject().put("number", fitRound.number)
+          .put("stage", fitRound.secure == null ? "fit" : "secure/" + stageName(fitRound.secure))
           .put("invited", fitRound.invited.size()).put("answered", fitRound.accepted.size())
           .put("dropped", fitRound.failures.size()));
     } else if (evaluationRound != null) {
@@ -345,7 +658,7 @@ public final class RoundDriver {
     List<String> invited = live.size() >= needed
         ? config.strategy().configureFit(nextRound, live, sampling)
         : List.of();
-    if (invited.size() < config.minClients()) {
+    if (invited.size() < minCohort()) {
       LOG.debug("round {} waits: {} live clients, {} needed", nextRound, live.size(), needed);
       waitTimer = vertx.setTimer(RETRY_WHILE_WAITING_MS, id -> {
         waitTimer = -1;
@@ -358,16 +671,28 @@ public final class RoundDriver {
     FitAggregation aggregation = config.strategy().beginFit(number, config.model().parameterCount());
     FitRound round = new FitRound(number, model.version(), invited, aggregation);
     fitRound = round;
-    Task task = Task.newBuilder().setFit(FitTask.newBuilder()
+    FitTask.Builder fit = FitTask.newBuilder()
         .setRunId(runId)
         .setRound(number)
         .setModelVersion(model.version())
         .setModel(config.model().toProto())
         .setConfig(config.train().toProto(config.seed() * 1_000_003L + number))
-        .setDeadlineUnixMs(deadline)).build();
+        .setDeadlineUnixMs(deadline);
+    if (config.secureAggregation().enabled()) {
+      // The graph seed has its own stream so that secure and plain runs with one seed sample the same clients.
+      long graphSeed = new Random(config.seed() * 1_000_003L + number).nextLong() ^ 0x5ECA66L;
+      round.secure = SecureRound.begin(runId, number, invited, config.model().parameterCount(),
+          config.secureAggregation(), graphSeed);
+      fit.setSecureAggregation(round.secure.wire);
+      startStageTimer(round, config.secureAggregation().stageTimeout());
+    } else {
+      round.timerId = vertx.setTimer(config.roundTimeout().toMillis(), id -> onFitDeadline(round));
+    }
+    Task task = Task.newBuilder().setFit(fit).build();
     invited.forEach(id -> tasks.assign(id, task));
-    round.timerId = vertx.setTimer(config.roundTimeout().toMillis(), id -> onFitDeadline(round));
-    LOG.info("round {}: invited {} of {} live clients", number, invited.size(), live.size());
+    LOG.info("round {}: invited {} of {} live clients{}", number, invited.size(), live.size(),
+        round.secure == null ? "" : " (secure aggregation, k=" + round.secure.parameters.neighbours() + ", t="
+            + round.secure.parameters.threshold() + ")");
   }
 
   private void onFitDeadline(FitRound round) {
@@ -507,7 +832,9 @@ public final class RoundDriver {
   private void dropClient(String clientId, String reason) {
     tasks.remove(clientId, Task.newBuilder().setFinished(Finished.newBuilder().setReason(reason)).build());
     FitRound round = fitRound;
-    if (round != null && !round.closing() && round.isInvited(clientId) && !round.accepted.contains(clientId)
+    if (round != null && round.secure != null) {
+      dropFromSecureRound(round, clientId, reason);
+    } else if (round != null && !round.closing() && round.isInvited(clientId) && !round.accepted.contains(clientId)
         && !round.folding.contains(clientId)) { // an update already being folded counts; it arrived first
       round.failures.putIfAbsent(clientId, reason);
       if (round.allAnswered()) {
@@ -521,6 +848,11 @@ public final class RoundDriver {
         closeEvaluationRound(eval);
       }
     }
+  }
+
+  private int minCohort() {
+    // A secure sum over one client would be that client's update.
+    return config.secureAggregation().enabled() ? Math.max(2, config.minClients()) : config.minClients();
   }
 
   private RegisteredClient authenticate(String clientId, String token) throws ProtocolException {

@@ -4,12 +4,13 @@ import io.cohort.protocol.ProtocolException;
 import io.cohort.protocol.TensorChunks;
 import io.cohort.protocol.model.TensorShape;
 import io.cohort.protocol.v1.ErrorCode;
+import io.cohort.protocol.v1.TensorChunk;
 import io.cohort.protocol.v1.UpdateHeader;
 import java.util.List;
 
 /**
  * An admitted upload in progress: where its chunks are assembled and the limits it must keep. The HTTP layer feeds
- * chunks to {@link #assembler()} on a worker thread and then completes or aborts the ticket with the driver. The
+ * chunks to {@link #accept} on a worker thread and then completes or aborts the ticket with the driver. The
  * staging vector (one model's worth of floats) is allocated by the first chunk, on that worker, not on the event loop
  * that admitted the upload.
  */
@@ -19,8 +20,11 @@ public final class UploadTicket {
   private final List<TensorShape> tensors;
   private final int parameterCount;
   private final long maxBodyBytes;
+  private final boolean masked;
   private float[] staging;
   private TensorChunks.Assembler assembler;
+  private int[] maskedStaging;
+  private TensorChunks.UInt32Assembler maskedAssembler;
 
   UploadTicket(FitRound round, UpdateHeader header, List<TensorShape> tensors, int parameterCount,
       long maxBodyBytes) {
@@ -29,6 +33,7 @@ public final class UploadTicket {
     this.tensors = tensors;
     this.parameterCount = parameterCount;
     this.maxBodyBytes = maxBodyBytes;
+    this.masked = round.secure != null;
   }
 
   FitRound round() {
@@ -39,13 +44,34 @@ public final class UploadTicket {
     return staging;
   }
 
+  int[] maskedStaging() {
+    return maskedStaging;
+  }
+
+  /** Whether this upload is a masked secure-aggregation vector rather than a plain update. */
+  boolean masked() {
+    return masked;
+  }
+
+  /** Validates and places one chunk; use from one worker thread at a time. */
+  public void accept(TensorChunk chunk) throws ProtocolException {
+    if (masked) {
+      if (maskedAssembler == null) {
+        maskedStaging = new int[parameterCount + 1];
+        maskedAssembler = new TensorChunks.UInt32Assembler(SecureRound.MASKED_TENSOR, maskedStaging);
+      }
+      maskedAssembler.accept(chunk);
+    } else {
+      assembler().accept(chunk);
+    }
+  }
+
   /** The header the client sent. */
   public UpdateHeader header() {
     return header;
   }
 
-  /** Validates and places the update's chunks; use from one worker thread at a time. */
-  public TensorChunks.Assembler assembler() {
+  private TensorChunks.Assembler assembler() {
     if (assembler == null) {
       staging = new float[parameterCount];
       assembler = new TensorChunks.Assembler(tensors, staging);
@@ -55,6 +81,14 @@ public final class UploadTicket {
 
   /** Checks that the whole update arrived. */
   public void finish() throws ProtocolException {
+    if (masked) {
+      if (maskedAssembler == null) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
+            "received 0 of the masked vector's " + (parameterCount + 1) + " elements");
+      }
+      maskedAssembler.finish();
+      return;
+    }
     if (assembler == null) {
       throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
           "received 0 of the model's " + parameterCount + " elements");

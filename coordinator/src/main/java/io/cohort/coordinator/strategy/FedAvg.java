@@ -56,6 +56,24 @@ public final class FedAvg implements Strategy {
   }
 
   @Override
+  public boolean supportsSecureAggregation() {
+    return true;
+  }
+
+  /** The global model moved by the securely aggregated mean (a server learning rate of 1, as in plain FedAvg). */
+  @Override
+  public float[] applySecureAggregate(int round, float[] global, float[] meanDelta) {
+    if (meanDelta.length != global.length) {
+      throw new IllegalArgumentException("mean has " + meanDelta.length + " elements, model " + global.length);
+    }
+    float[] next = new float[global.length];
+    for (int i = 0; i < next.length; i++) {
+      next[i] = global[i] + meanDelta[i];
+    }
+    return next;
+  }
+
+  @Override
   public FitAggregation beginFit(int round, int parameterCount) {
     return new WeightedMean(parameterCount);
   }

@@ -26,6 +26,25 @@ public interface Strategy {
   /** Starts the streaming aggregate of a training round over a model of {@code parameterCount} parameters. */
   FitAggregation beginFit(int round, int parameterCount);
 
+  /**
+   * Whether the strategy can work from the cohort's securely aggregated mean alone, never seeing one client's update.
+   * Linear rules (FedAvg) can; robust rules (median, Krum) need individual updates and cannot.
+   */
+  default boolean supportsSecureAggregation() {
+    return false;
+  }
+
+  /**
+   * The next global model from the example-weighted mean of the cohort's updates, as secure aggregation delivers it.
+   * Runs on a worker thread. Only called when {@link #supportsSecureAggregation()} is true.
+   *
+   * @param global the current parameters; not modified
+   * @param meanDelta the weighted mean of the surviving clients' updates
+   */
+  default float[] applySecureAggregate(int round, float[] global, float[] meanDelta) {
+    throw new UnsupportedOperationException(name() + " does not support secure aggregation");
+  }
+
   /** Chooses the clients of a federated-evaluation round; by default the same rule as training. */
   default List<String> configureEvaluate(int round, List<String> available, Random random) {
     return configureFit(round, available, random);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.TensorChunks;
@@ -55,7 +56,8 @@ class BadInputIT {
   void startRound() throws Exception {
     vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(
         TimeUnit.MILLISECONDS));
-    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).rounds(1).minClients(2)
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL)
+        .secureAggregation(SecureAggregationSettings.off()).rounds(1).minClients(2)
         .roundTimeout(Duration.ofSeconds(60)).seed(3).maxConcurrentUploads(1).build()).await(); // one slot: a leak shows
     coordinator.onRound(records::add);
     raw = new RawClient(coordinator.url());

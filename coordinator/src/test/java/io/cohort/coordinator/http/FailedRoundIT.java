@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.protocol.TensorChunks;
 import io.cohort.protocol.model.ModelArchitecture;
@@ -35,7 +36,8 @@ class FailedRoundIT {
   @Test
   void round_tooFewClientsBeforeDeadline_failsAndNextRoundStarts() throws Exception {
     vertx = Vertx.vertx();
-    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).rounds(2).minClients(2)
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL)
+        .secureAggregation(SecureAggregationSettings.off()).rounds(2).minClients(2)
         .roundTimeout(Duration.ofMillis(1500)).pollWait(Duration.ofSeconds(2)).build()).await();
     RawClient raw = new RawClient(coordinator.url());
     RegisterResponse a = raw.register("a");

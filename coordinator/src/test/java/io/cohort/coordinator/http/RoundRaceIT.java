@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.MessageLite;
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.coordinator.strategy.ClientFailure;
 import io.cohort.coordinator.strategy.ClientUpdate;
@@ -119,7 +120,8 @@ class RoundRaceIT {
   }
 
   private void start(GatedFedAvg strategy) {
-    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).rounds(2).minClients(1)
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL)
+        .secureAggregation(SecureAggregationSettings.off()).rounds(2).minClients(1)
         .strategy(strategy).roundTimeout(Duration.ofSeconds(30)).pollWait(Duration.ofSeconds(1)).build()).await();
     raw = new RawClient(coordinator.url());
   }

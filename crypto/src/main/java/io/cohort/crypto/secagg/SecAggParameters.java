@@ -45,8 +45,18 @@ public record SecAggParameters(String runId, int round, List<String> participant
   }
 
   /**
-   * The SecAgg+ default degree {@code min(n - 1, 2 * ceil(log2 n))}: logarithmic in {@code n} (Bell et al. 2020), so
-   * each client's work grows with {@code log n}, not {@code n}.
+   * The SecAgg+ default degree {@code min(n - 1, 6 * ceil(log2 n))}: logarithmic in {@code n} (Bell et al. 2020), so
+   * each client's work grows with {@code log n}, not {@code n}. The constant 6 is set for dropout: with the majority
+   * threshold, a round fails when some client has fewer than {@code k/2 + 1} neighbours left to answer the unmask
+   * stage. With clients crashing at a uniformly random stage, a Monte-Carlo run of the protocol's survival condition
+   * ({@code crypto/src/test/python/secagg_dropout.py}) gave these round failure rates:
+   * <pre>
+   *   dropout   n=20 (k=19)   n=50 (k=36)   n=100 (k=42)   n=1000 (k=60)
+   *   10 %      0             0             0              0
+   *   20 %      0.1 %         0.1 %         0.1 %          0
+   *   30 %      5.0 %         5.0 %         8.5 %          12 %
+   * </pre>
+   * whereas {@code 2 * ceil(log2 n)} failed 20 % of rounds at n = 20 and 30 % at n = 100 with 20 % dropout.
    *
    * @throws IllegalArgumentException if {@code n < 2}
    */
@@ -55,7 +65,7 @@ public record SecAggParameters(String runId, int round, List<String> participant
       throw new IllegalArgumentException("n must be >= 2, got " + n);
     }
     int ceilLog2 = 32 - Integer.numberOfLeadingZeros(n - 1);
-    return Math.min(n - 1, 2 * ceilLog2);
+    return Math.min(n - 1, 6 * ceilLog2);
   }
 
   /**

@@ -62,9 +62,9 @@ class SecAggEngineTest {
 
   @Test
   void run_secAggPlusWithDropoutsAtEveryStage_sumOfSurvivors() {
-    // n = 40, k = defaultNeighbours(40) = 12, t = 7; two clients drop at each stage.
+    // n = 40, a sparse graph of k = 12, t = 7; two clients drop at each stage.
     int n = 40;
-    int k = SecAggParameters.defaultNeighbours(n);
+    int k = 12;
     SecAggParameters p = parameters(n, k, SecAggParameters.defaultThreshold(k), LENGTH);
     List<String> ids = p.participants();
     Map<String, Drop> drops = new HashMap<>();

@@ -10,15 +10,15 @@ class SecAggParametersTest {
   private static final List<String> IDS = RoundSimulation.ids(10);
 
   @Test
-  void defaultNeighbours_isMinOfNMinusOneAndTwiceCeilLog2() {
+  void defaultNeighbours_isMinOfNMinusOneAndSixTimesCeilLog2() {
     assertThat(SecAggParameters.defaultNeighbours(2)).isEqualTo(1);
     assertThat(SecAggParameters.defaultNeighbours(3)).isEqualTo(2);
-    assertThat(SecAggParameters.defaultNeighbours(5)).isEqualTo(4);
-    assertThat(SecAggParameters.defaultNeighbours(8)).isEqualTo(6);
-    assertThat(SecAggParameters.defaultNeighbours(9)).isEqualTo(8);
-    assertThat(SecAggParameters.defaultNeighbours(100)).isEqualTo(14);
-    assertThat(SecAggParameters.defaultNeighbours(1024)).isEqualTo(20);
-    assertThat(SecAggParameters.defaultNeighbours(1025)).isEqualTo(22);
+    assertThat(SecAggParameters.defaultNeighbours(20)).isEqualTo(19);
+    assertThat(SecAggParameters.defaultNeighbours(31)).isEqualTo(30);
+    assertThat(SecAggParameters.defaultNeighbours(32)).isEqualTo(30);
+    assertThat(SecAggParameters.defaultNeighbours(100)).isEqualTo(42);
+    assertThat(SecAggParameters.defaultNeighbours(1024)).isEqualTo(60);
+    assertThat(SecAggParameters.defaultNeighbours(1025)).isEqualTo(66);
     assertThatThrownBy(() -> SecAggParameters.defaultNeighbours(1)).hasMessageContaining("n must be >= 2");
   }
 

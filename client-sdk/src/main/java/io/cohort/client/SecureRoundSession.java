@@ -1,0 +1,51 @@
+package io.cohort.client;
+
+import io.cohort.crypto.secagg.Quantizer;
+import io.cohort.crypto.secagg.SecAggClient;
+import io.cohort.crypto.secagg.SecAggParameters;
+import io.cohort.protocol.v1.FitTask;
+import io.cohort.protocol.v1.SecureAggregation;
+import java.security.SecureRandom;
+
+/** One client's part in one secure-aggregation round: the SecAgg+ client state and the round's encoding. */
+final class SecureRoundSession {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  final String runId;
+  final int round;
+  final FitTask task;
+  final SecAggClient secAgg;
+  final Quantizer quantizer;
+
+  private SecureRoundSession(FitTask task, SecAggClient secAgg, Quantizer quantizer) {
+    this.runId = task.getRunId();
+    this.round = task.getRound();
+    this.task = task;
+    this.secAgg = secAgg;
+    this.quantizer = quantizer;
+  }
+
+  /**
+   * Checks the coordinator's secure-aggregation settings against this client and the model, and starts the session.
+   *
+   * @throws IllegalArgumentException if the settings are inconsistent (the client then declines the round)
+   */
+  static SecureRoundSession start(FitTask task, String clientId, int modelParameters) {
+    SecureAggregation s = task.getSecureAggregation();
+    if (!s.getParticipantsList().contains(clientId)) {
+      throw new IllegalArgumentException("this client (" + clientId + ") is not among the round's participants");
+    }
+    if (s.getVectorLength() != modelParameters + 1) {
+      throw new IllegalArgumentException("vector_length " + s.getVectorLength() + " does not fit a model of "
+          + modelParameters + " parameters plus the weight");
+    }
+    SecAggParameters parameters = new SecAggParameters(task.getRunId(), task.getRound(), s.getParticipantsList(),
+        s.getNeighbours(), s.getThreshold(), s.getGraphSeed(), s.getVectorLength());
+    Quantizer quantizer = new Quantizer(s.getClipRange(), s.getMaxWeight(), s.getParticipantsCount());
+    return new SecureRoundSession(task, new SecAggClient(parameters, clientId, RANDOM), quantizer);
+  }
+
+  boolean isFor(String runId, int round) {
+    return this.runId.equals(runId) && this.round == round;
+  }
+}

@@ -1,0 +1,123 @@
+package io.cohort.coordinator.round;
+
+import com.google.protobuf.ByteString;
+import io.cohort.coordinator.SecureAggregationSettings;
+import io.cohort.crypto.secagg.EncryptedShare;
+import io.cohort.crypto.secagg.KeyAdvertisement;
+import io.cohort.crypto.secagg.Quantizer;
+import io.cohort.crypto.secagg.RevealedShare;
+import io.cohort.crypto.secagg.SecAggParameters;
+import io.cohort.crypto.secagg.SecAggServer;
+import io.cohort.crypto.secagg.SecretKind;
+import io.cohort.protocol.v1.SecureAggregation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The secure-aggregation side of an open training round: the SecAgg+ server state, the stage the round is in, whom
+ * that stage still waits for, and the running sum of masked vectors mod 2^32. Confined to the coordinator's context,
+ * except {@link #fold}, which runs on a worker (folds are ordered, one at a time).
+ */
+final class SecureRound {
+  /** Masked vectors travel as this one UINT32 tensor. */
+  static final String MASKED_TENSOR = io.cohort.protocol.TensorChunks.MASKED_VECTOR;
+
+  enum Stage { ADVERTISE_KEYS, SHARE_KEYS, MASKED_INPUT, UNMASK }
+
+  final SecAggParameters parameters;
+  final SecAggServer server;
+  final Quantizer quantizer;
+  final SecureAggregation wire;
+  Stage stage = Stage.ADVERTISE_KEYS;
+  /** Clients whose answer the open stage still waits for. */
+  final Set<String> waitingFor;
+  /** The masked-input stage admits no more uploads (deadline passed); it ends when the folds in flight are done. */
+  boolean maskedInputClosing;
+  long stageTimer = -1;
+  private int[] maskedSum;
+
+  private SecureRound(SecAggParameters parameters, Quantizer quantizer, SecureAggregation wire) {
+    this.parameters = parameters;
+    this.server = new SecAggServer(parameters);
+    this.quantizer = quantizer;
+    this.wire = wire;
+    this.waitingFor = new HashSet<>(parameters.participants());
+  }
+
+  /** Sets up a secure round over {@code invited} (at least two clients) for a model of {@code modelParameters}. */
+  static SecureRound begin(String runId, int round, List<String> invited, int modelParameters,
+      SecureAggregationSettings settings, long graphSeed) {
+    List<String> participants = new ArrayList<>(invited);
+    participants.sort(null);
+    int n = participants.size();
+    int k = settings.neighbours() == 0 ? SecAggParameters.defaultNeighbours(n) : Math.min(settings.neighbours(), n - 1);
+    int t = settings.threshold() == 0 ? SecAggParameters.defaultThreshold(k) : Math.min(settings.threshold(), k);
+    long maxWeight = Math.min(settings.maxWeight(), (Integer.MAX_VALUE - 1L) / n);
+    int vectorLength = modelParameters + 1;
+    SecAggParameters parameters = new SecAggParameters(runId, round, participants, k, t, graphSeed, vectorLength);
+    Quantizer quantizer = new Quantizer(settings.clipRange(), maxWeight, n);
+    SecureAggregation wire = SecureAggregation.newBuilder()
+        .addAllParticipants(participants)
+        .setNeighbours(k)
+        .setThreshold(t)
+        .setGraphSeed(graphSeed)
+        .setVectorLength(vectorLength)
+        .setClipRange(settings.clipRange())
+        .setMaxWeight(maxWeight)
+        .build();
+    return new SecureRound(parameters, quantizer, wire);
+  }
+
+  /** Adds one masked vector into the running sum, mod 2^32. Runs on a worker; folds never overlap. */
+  void fold(int[] masked) {
+    if (maskedSum == null) {
+      maskedSum = new int[parameters.vectorLength()];
+    }
+    int[] sum = maskedSum;
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += masked[i]; // Java int arithmetic wraps: exactly addition in Z_2^32
+    }
+  }
+
+  /** The masked sum so far (null before the first fold). */
+  int[] maskedSum() {
+    return maskedSum;
+  }
+
+  // ---- wire conversions --------------------------------------------------------------------------------------------
+
+  static KeyAdvertisement fromWire(io.cohort.protocol.v1.KeyAdvertisement k) {
+    return new KeyAdvertisement(k.getClientId(), k.getAgreementKey().toByteArray(), k.getMaskKey().toByteArray());
+  }
+
+  static io.cohort.protocol.v1.KeyAdvertisement toWire(KeyAdvertisement k) {
+    return io.cohort.protocol.v1.KeyAdvertisement.newBuilder()
+        .setClientId(k.clientId())
+        .setAgreementKey(ByteString.copyFrom(k.agreementKey()))
+        .setMaskKey(ByteString.copyFrom(k.maskKey()))
+        .build();
+  }
+
+  static EncryptedShare fromWire(io.cohort.protocol.v1.EncryptedShare s) {
+    return new EncryptedShare(s.getFrom(), s.getTo(), s.getCiphertext().toByteArray());
+  }
+
+  static io.cohort.protocol.v1.EncryptedShare toWire(EncryptedShare s) {
+    return io.cohort.protocol.v1.EncryptedShare.newBuilder()
+        .setFrom(s.from())
+        .setTo(s.to())
+        .setCiphertext(ByteString.copyFrom(s.ciphertext()))
+        .build();
+  }
+
+  static RevealedShare fromWire(io.cohort.protocol.v1.RevealedShare s) {
+    SecretKind kind = switch (s.getKind()) {
+      case SELF_MASK_SEED -> SecretKind.SELF_MASK_SEED;
+      case MASK_KEY -> SecretKind.MASK_KEY;
+      default -> throw new IllegalArgumentException("revealed share of " + s.getOwner() + " has no kind");
+    };
+    return new RevealedShare(s.getOwner(), kind, s.getX(), s.getY().toByteArray());
+  }
+}
