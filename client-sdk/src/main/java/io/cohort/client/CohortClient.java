@@ -7,7 +7,11 @@ import io.cohort.crypto.secagg.EncryptedShare;
 import io.cohort.crypto.secagg.RevealedShare;
 import io.cohort.protocol.TensorChunks;
 import io.cohort.protocol.v1.Ack;
+import io.cohort.privacy.AdaptiveClipping;
+import io.cohort.privacy.GaussianNoise;
+import io.cohort.privacy.L2Clipping;
 import io.cohort.protocol.v1.Decline;
+import io.cohort.protocol.v1.DifferentialPrivacy;
 import io.cohort.protocol.v1.MaskedInputTask;
 import io.cohort.protocol.v1.SecAggMessage;
 import io.cohort.protocol.v1.ShareBundle;
@@ -57,6 +61,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CohortClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CohortClient.class);
+  private static final GaussianNoise NOISE = GaussianNoise.secure();
 
   private final HttpTransport transport;
   private final String name;
@@ -212,10 +217,11 @@ public final class CohortClient implements AutoCloseable {
     for (int i = 0; i < delta.length; i++) {
       delta[i] = outcome.parameters()[i] - model.parameters()[i];
     }
+    float centredBit = task.hasDifferentialPrivacy() ? privatise(delta, task.getDifferentialPrivacy()) : 0f;
     if (crash(task.getRound(), RoundStage.UPLOAD)) {
       return;
     }
-    UpdateHeader header = UpdateHeader.newBuilder()
+    UpdateHeader.Builder header = UpdateHeader.newBuilder()
         .setClientId(clientId)
         .setClientToken(token)
         .setRunId(task.getRunId())
@@ -223,10 +229,13 @@ public final class CohortClient implements AutoCloseable {
         .setModelVersion(task.getModelVersion())
         .setNumExamples(outcome.numExamples())
         .setTrainLoss((float) outcome.loss())
-        .setTrainAccuracy((float) outcome.accuracy())
-        .build();
+        .setTrainAccuracy((float) outcome.accuracy());
+    if (task.hasDifferentialPrivacy() && task.getDifferentialPrivacy().getAdaptive()) {
+      header.setCentredBit(centredBit);
+    }
+    UpdateHeader built = header.build();
     if (deliver("update", task.getRound(),
-        () -> transport.uploadUpdate(header, model.architecture().tensors(), delta))) {
+        () -> transport.uploadUpdate(built, model.architecture().tensors(), delta))) {
       trained++;
     } else {
       rejected++;
@@ -284,9 +293,17 @@ public final class CohortClient implements AutoCloseable {
     for (int i = 0; i < delta.length; i++) {
       delta[i] = outcome.parameters()[i] - model.parameters()[i];
     }
+    float[] contribution = delta;
+    if (fit.hasDifferentialPrivacy()) {
+      float centredBit = privatise(delta, fit.getDifferentialPrivacy());
+      if (fit.getDifferentialPrivacy().getAdaptive()) { // the bit is summed securely too, after the parameters
+        contribution = java.util.Arrays.copyOf(delta, delta.length + 1);
+        contribution[delta.length] = centredBit;
+      }
+    }
     int[] masked;
     try {
-      int[] encoded = session.quantizer.encode(delta, outcome.numExamples());
+      int[] encoded = session.quantizer.encode(contribution, outcome.numExamples());
       masked = session.secAgg.maskInput(task.getSharesList().stream().map(SecAggWire::fromWire).toList(), encoded);
     } catch (RuntimeException e) {
       abandon(session, "masking failed: " + e.getMessage());
@@ -377,6 +394,22 @@ public final class CohortClient implements AutoCloseable {
     cached = null;
     register();
     return true;
+  }
+
+  /**
+   * DP-FedAvg on the client: clips {@code delta} in place to the round's L2 norm, adds the client's share of the noise
+   * in distributed mode, and returns the centred bit for adaptive clipping ([norm &lt;= C] - 1/2, noised likewise).
+   */
+  private static float privatise(float[] delta, DifferentialPrivacy dp) {
+    double norm = L2Clipping.clip(delta, dp.getClipNorm());
+    double bit = AdaptiveClipping.centeredBit(norm, dp.getClipNorm());
+    if (dp.getNoiseStddev() > 0) {
+      NOISE.addTo(delta, dp.getNoiseStddev());
+    }
+    if (dp.getBitNoiseStddev() > 0) {
+      bit += NOISE.sample(dp.getBitNoiseStddev());
+    }
+    return (float) bit;
   }
 
   private TrainingPlan plan(TrainConfig c) {

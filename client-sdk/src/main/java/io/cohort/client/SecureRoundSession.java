@@ -35,9 +35,10 @@ final class SecureRoundSession {
     if (!s.getParticipantsList().contains(clientId)) {
       throw new IllegalArgumentException("this client (" + clientId + ") is not among the round's participants");
     }
-    if (s.getVectorLength() != modelParameters + 1) {
+    int bit = task.hasDifferentialPrivacy() && task.getDifferentialPrivacy().getAdaptive() ? 1 : 0;
+    if (s.getVectorLength() != modelParameters + bit + 1) {
       throw new IllegalArgumentException("vector_length " + s.getVectorLength() + " does not fit a model of "
-          + modelParameters + " parameters plus the weight");
+          + modelParameters + " parameters" + (bit == 1 ? ", the clipping bit" : "") + " plus the weight");
     }
     SecAggParameters parameters = new SecAggParameters(task.getRunId(), task.getRound(), s.getParticipantsList(),
         s.getNeighbours(), s.getThreshold(), s.getGraphSeed(), s.getVectorLength());

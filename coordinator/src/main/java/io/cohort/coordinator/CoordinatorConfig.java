@@ -2,9 +2,11 @@ package io.cohort.coordinator;
 
 import io.cohort.coordinator.strategy.FedAvg;
 import io.cohort.coordinator.strategy.Strategy;
+import io.cohort.privacy.DpConfig;
 import io.cohort.protocol.model.ModelArchitecture;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a coordinator run needs, validated once when built. Build with {@link #builder(ModelArchitecture)}.
@@ -25,6 +27,7 @@ import java.util.Objects;
  * @param maxConcurrentUploads uploads validated at once; more get a retryable UNAVAILABLE
  * @param strategy how clients are chosen and results combined
  * @param secureAggregation whether and how rounds use secure aggregation
+ * @param differentialPrivacy client-level differential privacy (DP-FedAvg), or empty for none
  */
 public record CoordinatorConfig(
     String host,
@@ -42,7 +45,8 @@ public record CoordinatorConfig(
     Duration liveness,
     int maxConcurrentUploads,
     Strategy strategy,
-    SecureAggregationSettings secureAggregation) {
+    SecureAggregationSettings secureAggregation,
+    Optional<DpConfig> differentialPrivacy) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -50,6 +54,7 @@ public record CoordinatorConfig(
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(secureAggregation, "secureAggregation");
+    Objects.requireNonNull(differentialPrivacy, "differentialPrivacy (Optional.empty() for none)");
     if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
@@ -110,6 +115,7 @@ public record CoordinatorConfig(
     private int maxConcurrentUploads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Strategy strategy;
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
+    private DpConfig differentialPrivacy;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -194,11 +200,18 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /** Client-level differential privacy (DP-FedAvg); null (the default) for none. */
+    public Builder differentialPrivacy(DpConfig differentialPrivacy) {
+      this.differentialPrivacy = differentialPrivacy;
+      return this;
+    }
+
     public CoordinatorConfig build() {
       Strategy s = strategy != null ? strategy : new FedAvg(fraction, Math.max(1, minClients));
       return new CoordinatorConfig(host, port, model, rounds, fraction, minClients,
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
-          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation);
+          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation,
+          Optional.ofNullable(differentialPrivacy));
     }
   }
 }

@@ -18,6 +18,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin RoundOptions roundOptions;
   @Mixin SecureAggregationOptions secureAggregation;
+  @Mixin DifferentialPrivacyOptions differentialPrivacy;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "interface to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
@@ -46,7 +47,9 @@ final class CoordinatorCommand implements Callable<Integer> {
         .seed(roundOptions.seed)
         .evaluateEvery(roundOptions.evaluateEvery)
         .pollWait(Duration.ofSeconds(pollWaitSeconds))
-        .secureAggregation(secureAggregation.settings(true, 10_000));
+        .secureAggregation(secureAggregation.settings(true, 10_000))
+        .differentialPrivacy(differentialPrivacy.config(Math.ceil(roundOptions.fraction
+            * (minAvailable != null ? minAvailable : roundOptions.minClients))).orElse(null));
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }

@@ -1,6 +1,8 @@
 package io.cohort.cli;
 
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.privacy.DpConfig;
+import io.cohort.privacy.PrivacyReport;
 import io.cohort.simulation.RoundResult;
 import io.cohort.simulation.SimulationConfig;
 import io.cohort.simulation.SimulationListener;
@@ -93,6 +95,9 @@ final class RunReporter implements SimulationListener, AutoCloseable {
     if (row.fedEvalAccuracy() != null) {
       line += String.format("  fed-eval %.4f", row.fedEvalAccuracy());
     }
+    if (row.epsilon() != null) {
+      line += String.format("  epsilon %.4g (C %.3g)", row.epsilon(), result.record().clipNorm());
+    }
     if (bar != null) {
       bar.step();
       bar.setExtraMessage(String.format("acc %.4f", row.accuracy()));
@@ -116,13 +121,40 @@ final class RunReporter implements SimulationListener, AutoCloseable {
       run.put("wall_seconds", seconds);
       run.put("data_source", String.valueOf(dataSource));
       run.put("strategy", strategy);
-      SummaryJson.write(config.out(), RunSummary.of(config.describe(), config.seed(), last.central(), run,
-          SummaryJson.versions(versions)));
+      SummaryJson.write(config.out(), RunSummary.of(config.describe(), config.seed(), privacy(last), last.central(),
+          run, SummaryJson.versions(versions)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     out.printf("final accuracy %.4f after %d rounds in %.1f s; wrote %s/{%s,%s,%s}%n", last.accuracy(),
         results.size(), seconds, config.out(), MetricsCsv.FILE_NAME, AccuracyPlot.FILE_NAME, SummaryJson.FILE_NAME);
+  }
+
+  /** The privacy section of summary.json: what protected the clients in this run. */
+  private Map<String, Object> privacy(RoundResult last) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("secure_aggregation", config.secureAggregation().enabled());
+    p.put("dropout", config.dropout());
+    if (config.differentialPrivacy().isEmpty()) {
+      p.put("differential_privacy", null);
+      return p;
+    }
+    DpConfig dp = config.differentialPrivacy().get();
+    PrivacyReport report = PrivacyReport.of(dp, last.record().clipNorm(), last.record().epsilon());
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("mechanism", report.mechanism());
+    d.put("noise_multiplier", report.noiseMultiplier());
+    d.put("clipping", dp.clip() instanceof DpConfig.AdaptiveClip a
+        ? Map.of("kind", "adaptive", "initial_clip_norm", a.initialClipNorm(), "target_quantile", a.targetQuantile(),
+            "learning_rate", a.learningRate(), "count_noise_stddev", a.countNoiseStddev())
+        : Map.of("kind", "fixed"));
+    d.put("clip_norm", report.clipNorm());
+    d.put("delta", report.delta());
+    d.put("epsilon", Double.isFinite(report.epsilon()) ? report.epsilon() : String.valueOf(report.epsilon()));
+    d.put("epsilon_budget", dp.epsilonBudget().isPresent() ? dp.epsilonBudget().getAsDouble() : null);
+    d.put("noise_added_by", report.noiseAddedBy());
+    p.put("differential_privacy", d);
+    return p;
   }
 
   @Override

@@ -28,6 +28,7 @@ public record RoundResult(RoundRecord record, EvaluationResult central, double l
     return new RoundRow(record.round(), central.accuracy(), loss, record.accepted(), record.seconds(),
         central.macroF1(), !record.completed(), Double.isNaN(record.trainLoss()) ? null : record.trainLoss(),
         fed == null || Double.isNaN(fed.accuracy()) ? null : fed.accuracy(),
-        fed == null || Double.isNaN(fed.loss()) ? null : fed.loss());
+        fed == null || Double.isNaN(fed.loss()) ? null : fed.loss(),
+        Double.isNaN(record.epsilon()) ? null : record.epsilon());
   }
 }

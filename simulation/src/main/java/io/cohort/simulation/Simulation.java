@@ -101,6 +101,7 @@ public final class Simulation {
         .seed(config.seed())
         .evaluateEvery(config.evaluateEvery())
         .secureAggregation(secureAggregation)
+        .differentialPrivacy(config.differentialPrivacy().orElse(null))
         .build();
     Coordinator coordinator = Coordinator.start(vertx, coordinatorConfig).await();
     LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();
@@ -128,6 +129,9 @@ public final class Simulation {
       long deadline = System.nanoTime() + roundBudgetNanos;
       RoundRecord record = records.poll(1, TimeUnit.SECONDS);
       while (record == null) {
+        if (coordinator.completion().isComplete() && records.isEmpty()) {
+          break; // the run ended early: its privacy budget allowed no more rounds
+        }
         failIfAClientDied(clients); // a dead client would otherwise stall the run until the deadline
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("round " + r + " did not finish within "
@@ -135,9 +139,17 @@ public final class Simulation {
         }
         record = records.poll(1, TimeUnit.SECONDS);
       }
+      if (record == null) {
+        LOG.info("the run stopped after {} of {} rounds (privacy budget)", r - 1, config.rounds());
+        break;
+      }
       RoundResult result = RoundResult.of(record, evaluator.evaluate(record.parameters()));
       results.add(result);
       listener.onRound(result);
+    }
+    if (results.isEmpty()) {
+      throw new IllegalStateException("the run ended before its first round: the privacy budget (--dp-epsilon) "
+          + "does not allow one round at this noise and sample rate; raise --dp-epsilon or --dp-noise");
     }
     for (Future<ClientReport> client : clients) {
       try {

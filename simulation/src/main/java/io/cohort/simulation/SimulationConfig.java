@@ -2,6 +2,7 @@ package io.cohort.simulation;
 
 import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.TrainSettings;
+import io.cohort.privacy.DpConfig;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.simulation.partition.Partitioners;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A simulation run, validated once.
@@ -32,6 +34,7 @@ import java.util.Objects;
  * @param testLimit use only the first this many test examples (0: all)
  * @param secureAggregation whether rounds use secure aggregation, and its settings
  * @param dropout probability that a sampled client crashes at a random stage of a round (and restarts)
+ * @param differentialPrivacy client-level DP (DP-FedAvg), or empty for none
  */
 public record SimulationConfig(
     int clients,
@@ -52,7 +55,8 @@ public record SimulationConfig(
     int trainLimit,
     int testLimit,
     SecureAggregationSettings secureAggregation,
-    double dropout) {
+    double dropout,
+    Optional<DpConfig> differentialPrivacy) {
 
   public SimulationConfig {
     Objects.requireNonNull(partition, "partition");
@@ -84,6 +88,7 @@ public record SimulationConfig(
       throw new IllegalArgumentException("--train-limit and --test-limit must be >= 0");
     }
     Objects.requireNonNull(secureAggregation, "secureAggregation");
+    Objects.requireNonNull(differentialPrivacy, "differentialPrivacy (Optional.empty() for none)");
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
     }
@@ -129,6 +134,7 @@ public record SimulationConfig(
       m.put("secaggMaxWeight", secureAggregation.maxWeight());
     }
     m.put("dropout", dropout);
+    m.put("differentialPrivacy", differentialPrivacy.isPresent());
     m.put("out", out.toString());
     return m;
   }

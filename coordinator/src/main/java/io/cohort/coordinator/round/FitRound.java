@@ -25,6 +25,12 @@ final class FitRound {
   String closeReason;
   /** The secure-aggregation state, or null for a plain round. */
   SecureRound secure;
+  /** What clients were told about differential privacy, or null without it. */
+  io.cohort.protocol.v1.DifferentialPrivacy dp;
+  /** Sampled over live clients when the round started (the accountant's q). */
+  double sampleRate;
+  /** Sum of the accepted plain updates' centred bits (adaptive clipping). */
+  double centredBitSum;
 
   FitRound(int number, long modelVersion, List<String> invited, FitAggregation aggregation) {
     this.number = number;

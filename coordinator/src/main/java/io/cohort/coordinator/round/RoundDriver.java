@@ -1,6 +1,7 @@
 package io.cohort.coordinator.round;
 
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.registry.ClientRegistry;
 import io.cohort.coordinator.registry.RegisteredClient;
 import io.cohort.coordinator.strategy.ClientFailure;
@@ -70,6 +71,7 @@ public final class RoundDriver {
   private final List<RoundRecord> history = new ArrayList<>();
   private final List<Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
   private final Promise<List<RoundRecord>> completion = Promise.promise();
+  private final PrivacyLedger privacy; // null without differential privacy
 
   private GlobalModel model;
   private FitRound fitRound;
@@ -90,6 +92,7 @@ public final class RoundDriver {
     this.model = initial;
     this.runId = runId;
     this.sampling = new Random(config.seed());
+    this.privacy = config.differentialPrivacy().map(dp -> new PrivacyLedger(dp, minCohort())).orElse(null);
   }
 
   /** The run's id. */
@@ -203,6 +206,14 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.STALE_MODEL, "update was trained on model version "
           + header.getModelVersion() + " but round " + round.number + " trains version " + round.modelVersion);
     }
+    if (round.dp != null && round.dp.getAdaptive() && round.secure == null) {
+      float bit = header.getCentredBit();
+      if (!Float.isFinite(bit) || (round.dp.getBitNoiseStddev() == 0 && Math.abs(bit) != 0.5f)) {
+        throw new ProtocolException(Float.isFinite(bit) ? ErrorCode.MALFORMED : ErrorCode.NON_FINITE,
+            "centred_bit must be +0.5 (update not clipped) or -0.5 (clipped) in round " + round.number + ", got "
+                + bit);
+      }
+    }
     if (round.secure != null) {
       admitMaskedInput(round, header);
     } else if (header.getNumExamples() <= 0 || header.getNumExamples() > (1L << 40)) {
@@ -276,9 +287,21 @@ public final class RoundDriver {
         return masked.length;
       };
     } else {
-      ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), h.getNumExamples(), h.getTrainLoss(),
+      // Under DP every clipped update counts once, whatever its example count: that bounds one client's influence.
+      long weight = round.dp != null ? 1 : h.getNumExamples();
+      ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), weight, h.getTrainLoss(),
           h.getTrainAccuracy());
+      double normBound = round.dp != null && round.dp.getNoiseStddev() == 0
+          ? round.dp.getClipNorm() * (1 + 1e-4) : Double.NaN; // noised updates (distributed DP) cannot be checked
       fold = () -> {
+        if (!Double.isNaN(normBound)) {
+          double norm = io.cohort.privacy.L2Clipping.norm(update.delta());
+          if (norm > normBound) {
+            throw new ProtocolException(ErrorCode.MALFORMED, String.format("update has L2 norm %.6g but round %d "
+                + "clips at %.6g: a differentially private round accepts only clipped updates", norm, round.number,
+                round.dp.getClipNorm()));
+          }
+        }
         round.aggregation.fold(update);
         return update.delta().length;
       };
@@ -292,6 +315,9 @@ public final class RoundDriver {
       if (folded.succeeded()) {
         round.accepted.add(clientId);
         tasks.clear(clientId);
+        if (round.dp != null && round.dp.getAdaptive() && !ticket.masked()) {
+          round.centredBitSum += h.getCentredBit();
+        }
       }
       SecureRound secure = round.secure;
       if (secure != null) {
@@ -525,7 +551,7 @@ public final class RoundDriver {
   }
 
   /** A result computed on a worker: the next model and the securely summed weight behind it. */
-  private record SecureAggregate(GlobalModel model, long totalWeight) {}
+  private record SecureAggregate(GlobalModel model, long totalWeight, double centredBitSum) {}
 
   private void finishSecureRound(FitRound round) {
     SecureRound secure = round.secure;
@@ -536,19 +562,34 @@ public final class RoundDriver {
     float[] global = model.parameters();
     long version = model.version() + 1;
     aggregating = true;
+    int parameters = config.model().parameterCount();
     vertx.executeBlocking(() -> {
       int[] sum = secure.maskedSum();
       secure.server.unmask(sum);
       Quantizer.Decoded decoded = secure.quantizer.decode(sum);
-      float[] next = config.strategy().applySecureAggregate(round.number, global, decoded.mean());
-      return new SecureAggregate(GlobalModel.encode(runId, version, config.model(), next), decoded.totalWeight());
+      float[] mean = decoded.mean();
+      double centredBitSum = 0;
+      if (mean.length > parameters) { // adaptive clipping: the mean of the centred bits rides after the parameters
+        centredBitSum = (double) mean[parameters] * summed;
+        mean = java.util.Arrays.copyOf(mean, parameters);
+      }
+      if (privacy != null) {
+        privacy.noiseMean(mean, summed, round.dp.getClipNorm());
+      }
+      float[] next = config.strategy().applySecureAggregate(round.number, global, mean);
+      return new SecureAggregate(GlobalModel.encode(runId, version, config.model(), next), decoded.totalWeight(),
+          centredBitSum);
     }, false).onSuccess(result -> {
       aggregating = false;
       model = result.model();
+      if (privacy != null) {
+        privacy.completeRound(round.sampleRate, result.centredBitSum(), summed);
+      }
       LOG.info("round {}: unmasked the sum of {} masked inputs ({} examples) into model version {}", round.number,
           summed, result.totalWeight(), version);
       RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), summed, failures,
-          result.totalWeight(), Double.NaN, seconds(round), version, model.parameters(), null, null);
+          result.totalWeight(), Double.NaN, seconds(round), version, model.parameters(), null, null, epsilon(),
+          clipNorm(round));
       if (config.evaluateEvery() > 0 && round.number % config.evaluateEvery() == 0) {
         startEvaluation(record);
       } else {
@@ -559,7 +600,7 @@ public final class RoundDriver {
       String reason = "unmasking failed: " + e.getMessage();
       LOG.warn("round {} failed: {}", round.number, reason);
       finishRound(new RoundRecord(round.number, false, round.invited.size(), summed, failures, 0, Double.NaN,
-          seconds(round), model.version(), model.parameters(), null, reason));
+          seconds(round), model.version(), model.parameters(), null, reason, epsilon(), clipNorm(round)));
     });
   }
 
@@ -574,7 +615,7 @@ public final class RoundDriver {
     }
     LOG.warn("round {} failed: {}", round.number, reason);
     finishRound(new RoundRecord(round.number, false, round.invited.size(), round.accepted.size(), failureList(round),
-        0, Double.NaN, seconds(round), model.version(), model.parameters(), null, reason));
+        0, Double.NaN, seconds(round), model.version(), model.parameters(), null, reason, epsilon(), clipNorm(round)));
   }
 
   /** A client that left or restarted: out of the open stage (its masked input, if summed, stays in the sum). */
@@ -666,10 +707,16 @@ public final class RoundDriver {
       });
       return;
     }
+    double sampleRate = (double) invited.size() / live.size();
+    if (privacy != null && !privacy.allowsRound(sampleRate)) {
+      stopForPrivacyBudget();
+      return;
+    }
     int number = nextRound++;
     long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
     FitAggregation aggregation = config.strategy().beginFit(number, config.model().parameterCount());
     FitRound round = new FitRound(number, model.version(), invited, aggregation);
+    round.sampleRate = sampleRate;
     fitRound = round;
     FitTask.Builder fit = FitTask.newBuilder()
         .setRunId(runId)
@@ -678,11 +725,23 @@ public final class RoundDriver {
         .setModel(config.model().toProto())
         .setConfig(config.train().toProto(config.seed() * 1_000_003L + number))
         .setDeadlineUnixMs(deadline);
+    if (privacy != null) {
+      round.dp = privacy.instructions(invited.size());
+      fit.setDifferentialPrivacy(round.dp);
+    }
     if (config.secureAggregation().enabled()) {
       // The graph seed has its own stream so that secure and plain runs with one seed sample the same clients.
       long graphSeed = new Random(config.seed() * 1_000_003L + number).nextLong() ^ 0x5ECA66L;
-      round.secure = SecureRound.begin(runId, number, invited, config.model().parameterCount(),
-          config.secureAggregation(), graphSeed);
+      SecureAggregationSettings settings = config.secureAggregation();
+      int coordinates = config.model().parameterCount();
+      if (privacy != null) {
+        // Clipped updates count with weight 1; the quantisation range covers the clipped, noised coordinates; with
+        // adaptive clipping each client's centred bit is one more coordinate.
+        settings = settings.withMaxWeight(1)
+            .withClipRange(Math.max(settings.clipRange(), privacy.coordinateBound(round.dp)));
+        coordinates += round.dp.getAdaptive() ? 1 : 0;
+      }
+      round.secure = SecureRound.begin(runId, number, invited, coordinates, settings, graphSeed);
       fit.setSecureAggregation(round.secure.wire);
       startStageTimer(round, config.secureAggregation().stageTimeout());
     } else {
@@ -734,22 +793,31 @@ public final class RoundDriver {
       LOG.warn("round {} failed: {}", round.number, reason);
       finishRound(new RoundRecord(round.number, false, round.invited.size(), aggregation.count(), failures,
           aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), model.version(),
-          model.parameters(), null, reason));
+          model.parameters(), null, reason, epsilon(), clipNorm(round)));
       return;
     }
     float[] global = model.parameters();
     long version = model.version() + 1;
     aggregating = true;
-    vertx.executeBlocking(() -> GlobalModel.encode(runId, version, config.model(),
-        aggregation.finish(global, failures)), false)
+    vertx.executeBlocking(() -> {
+      float[] next = aggregation.finish(global, failures);
+      if (privacy != null) {
+        // Adding N(0, s^2) to global + mean is adding it to the mean: the sum of clipped updates gets z * C.
+        privacy.noiseMean(next, aggregation.count(), round.dp.getClipNorm());
+      }
+      return GlobalModel.encode(runId, version, config.model(), next);
+    }, false)
         .onSuccess(next -> {
           aggregating = false;
           model = next;
+          if (privacy != null) {
+            privacy.completeRound(round.sampleRate, round.centredBitSum, aggregation.count());
+          }
           LOG.info("round {}: aggregated {} updates ({} examples) into model version {}", round.number,
               aggregation.count(), aggregation.totalExamples(), version);
           RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), aggregation.count(),
               failures, aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), version,
-              next.parameters(), null, null);
+              next.parameters(), null, null, epsilon(), clipNorm(round));
           if (config.evaluateEvery() > 0 && round.number % config.evaluateEvery() == 0) {
             startEvaluation(record);
           } else {
@@ -761,7 +829,7 @@ public final class RoundDriver {
           LOG.error("round {}: aggregation failed", round.number, e);
           finishRound(new RoundRecord(round.number, false, round.invited.size(), aggregation.count(), failures,
               aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), model.version(),
-              model.parameters(), null, "aggregation failed: " + e.getMessage()));
+              model.parameters(), null, "aggregation failed: " + e.getMessage(), epsilon(), clipNorm(round)));
         });
   }
 
@@ -828,6 +896,17 @@ public final class RoundDriver {
     }
   }
 
+  /** Ends the run before a round whose privacy cost would take epsilon past the budget. */
+  private void stopForPrivacyBudget() {
+    String reason = String.format("privacy budget reached: another round would take epsilon past %.4g "
+        + "(spent %.4g at delta %.3g after %d rounds)", privacy.config().epsilonBudget().getAsDouble(),
+        privacy.epsilon(), privacy.config().delta(), history.size());
+    LOG.warn("run {} stops: {}", runId, reason);
+    finished = true;
+    tasks.finish(reason);
+    completion.tryComplete(List.copyOf(history));
+  }
+
   /** Marks a departed client as failed in the open round, if it was sampled and had not answered. */
   private void dropClient(String clientId, String reason) {
     tasks.remove(clientId, Task.newBuilder().setFinished(Finished.newBuilder().setReason(reason)).build());
@@ -848,6 +927,14 @@ public final class RoundDriver {
         closeEvaluationRound(eval);
       }
     }
+  }
+
+  private double epsilon() {
+    return privacy == null ? Double.NaN : privacy.epsilon();
+  }
+
+  private static double clipNorm(FitRound round) {
+    return round.dp == null ? Double.NaN : round.dp.getClipNorm();
   }
 
   private int minCohort() {

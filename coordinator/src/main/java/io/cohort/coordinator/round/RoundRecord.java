@@ -19,6 +19,8 @@ import java.util.List;
  * @param parameters the global parameters after the round (do not modify)
  * @param federatedEvaluation metrics of the federated evaluation after this round, or null
  * @param failureReason why the round failed, or null
+ * @param epsilon the run's differential-privacy epsilon after this round (NaN without DP)
+ * @param clipNorm the L2 clip norm clients used in this round (NaN without DP)
  */
 public record RoundRecord(
     int round,
@@ -32,11 +34,13 @@ public record RoundRecord(
     long modelVersion,
     float[] parameters,
     EvaluationSummary federatedEvaluation,
-    String failureReason) {
+    String failureReason,
+    double epsilon,
+    double clipNorm) {
 
   /** This record with federated-evaluation metrics attached. */
   public RoundRecord withEvaluation(EvaluationSummary evaluation) {
     return new RoundRecord(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion,
-        parameters, evaluation, failureReason);
+        parameters, evaluation, failureReason, epsilon, clipNorm);
   }
 }

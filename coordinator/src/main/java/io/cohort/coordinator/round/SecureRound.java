@@ -46,8 +46,11 @@ final class SecureRound {
     this.waitingFor = new HashSet<>(parameters.participants());
   }
 
-  /** Sets up a secure round over {@code invited} (at least two clients) for a model of {@code modelParameters}. */
-  static SecureRound begin(String runId, int round, List<String> invited, int modelParameters,
+  /**
+   * Sets up a secure round over {@code invited} (at least two clients) whose clients each contribute {@code
+   * coordinates} values (the model's parameters, plus a centred bit with adaptive DP clipping) and a weight.
+   */
+  static SecureRound begin(String runId, int round, List<String> invited, int coordinates,
       SecureAggregationSettings settings, long graphSeed) {
     List<String> participants = new ArrayList<>(invited);
     participants.sort(null);
@@ -55,7 +58,7 @@ final class SecureRound {
     int k = settings.neighbours() == 0 ? SecAggParameters.defaultNeighbours(n) : Math.min(settings.neighbours(), n - 1);
     int t = settings.threshold() == 0 ? SecAggParameters.defaultThreshold(k) : Math.min(settings.threshold(), k);
     long maxWeight = Math.min(settings.maxWeight(), (Integer.MAX_VALUE - 1L) / n);
-    int vectorLength = modelParameters + 1;
+    int vectorLength = coordinates + 1;
     SecAggParameters parameters = new SecAggParameters(runId, round, participants, k, t, graphSeed, vectorLength);
     Quantizer quantizer = new Quantizer(settings.clipRange(), maxWeight, n);
     SecureAggregation wire = SecureAggregation.newBuilder()

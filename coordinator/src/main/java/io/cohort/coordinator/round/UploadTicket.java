@@ -57,7 +57,7 @@ public final class UploadTicket {
   public void accept(TensorChunk chunk) throws ProtocolException {
     if (masked) {
       if (maskedAssembler == null) {
-        maskedStaging = new int[parameterCount + 1];
+        maskedStaging = new int[round.secure.parameters.vectorLength()];
         maskedAssembler = new TensorChunks.UInt32Assembler(SecureRound.MASKED_TENSOR, maskedStaging);
       }
       maskedAssembler.accept(chunk);
@@ -84,7 +84,7 @@ public final class UploadTicket {
     if (masked) {
       if (maskedAssembler == null) {
         throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
-            "received 0 of the masked vector's " + (parameterCount + 1) + " elements");
+            "received 0 of the masked vector's " + round.secure.parameters.vectorLength() + " elements");
       }
       maskedAssembler.finish();
       return;

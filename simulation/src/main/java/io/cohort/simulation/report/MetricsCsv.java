@@ -25,7 +25,7 @@ public final class MetricsCsv implements Closeable {
   public static final String FILE_NAME = "metrics.csv";
   /** Column names, in order. */
   public static final List<String> COLUMNS = List.of("round", "accuracy", "loss", "clients", "seconds", "macro_f1",
-      "failed", "train_loss", "fed_eval_accuracy", "fed_eval_loss");
+      "failed", "train_loss", "fed_eval_accuracy", "fed_eval_loss", "epsilon");
   /** The header line, without line terminator. */
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -78,7 +78,8 @@ public final class MetricsCsv implements Closeable {
         Boolean.toString(row.failed()),
         number(row.trainLoss()),
         number(row.fedEvalAccuracy()),
-        number(row.fedEvalLoss()));
+        number(row.fedEvalLoss()),
+        number(row.epsilon()));
   }
 
   private static String number(Double value) {

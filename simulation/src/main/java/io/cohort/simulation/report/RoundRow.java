@@ -16,9 +16,10 @@ package io.cohort.simulation.report;
  * @param trainLoss mean training loss reported by the clients, or {@code null}
  * @param fedEvalAccuracy accuracy from federated evaluation on the clients, or {@code null}
  * @param fedEvalLoss loss from federated evaluation on the clients, or {@code null}
+ * @param epsilon differential-privacy epsilon spent by the run after this round, or {@code null} without DP
  */
 public record RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
-    boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss) {
+    boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon) {
 
   /**
    * Checks the counts.

@@ -26,7 +26,7 @@ class AccuracyPlotTest {
     for (int r = 1; r <= 20; r++) {
       double acc = 0.85 - 0.5 * Math.exp(-r / 4.0);
       rows.add(new RoundRow(r, acc, 1.5 * Math.exp(-r / 5.0) + 0.3, 10, 1.2, acc - 0.01, false,
-          r % 2 == 0 ? 0.5 : null, acc - 0.02, null));
+          r % 2 == 0 ? 0.5 : null, acc - 0.02, null, null));
     }
 
     Path png = AccuracyPlot.write(out.resolve("run"), rows, "FedAvg, iid, 10 clients");
@@ -46,8 +46,8 @@ class AccuracyPlotTest {
   @Test
   void write_singleRoundWithFailedRound_stillDraws() throws IOException {
     List<RoundRow> rows = List.of(
-        new RoundRow(1, 0.4, 1.2, 5, 0.5, 0.35, false, null, null, null),
-        new RoundRow(2, Double.NaN, Double.NaN, 0, 0.1, Double.NaN, true, null, null, null));
+        new RoundRow(1, 0.4, 1.2, 5, 0.5, 0.35, false, null, null, null, null),
+        new RoundRow(2, Double.NaN, Double.NaN, 0, 0.1, Double.NaN, true, null, null, null, null));
     Path png = AccuracyPlot.write(out, rows, null);
     assertThat(ImageIO.read(png.toFile())).isNotNull();
   }
@@ -55,7 +55,7 @@ class AccuracyPlotTest {
   @Test
   void write_noFiniteValues_failsWithAdvice() {
     List<RoundRow> rows = List.of(new RoundRow(1, Double.NaN, Double.NaN, 0, 0.1, Double.NaN, true, null, null,
-        null));
+        null, null));
     assertThatThrownBy(() -> AccuracyPlot.write(out, rows, "x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("after at least one evaluated round");

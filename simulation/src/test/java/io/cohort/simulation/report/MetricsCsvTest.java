@@ -18,29 +18,29 @@ class MetricsCsvTest {
     try (MetricsCsv csv = MetricsCsv.create(out.resolve("run"))) {
       assertThat(csv.path()).isEqualTo(out.resolve("run").resolve("metrics.csv"));
       assertThat(Files.readAllLines(csv.path())).containsExactly(
-          "round,accuracy,loss,clients,seconds,macro_f1,failed,train_loss,fed_eval_accuracy,fed_eval_loss");
+          "round,accuracy,loss,clients,seconds,macro_f1,failed,train_loss,fed_eval_accuracy,fed_eval_loss,epsilon");
     }
   }
 
   @Test
   void append_eachRowIsOnDiskBeforeClose() throws IOException {
     try (MetricsCsv csv = MetricsCsv.create(out)) {
-      csv.append(new RoundRow(1, 0.71, 0.82, 10, 1.5, 0.69, false, 0.9, 0.7, 0.85));
+      csv.append(new RoundRow(1, 0.71, 0.82, 10, 1.5, 0.69, false, 0.9, 0.7, 0.85, 2.5));
       assertThat(Files.readAllLines(csv.path())).hasSize(2)
-          .last().isEqualTo("1,0.71,0.82,10,1.5,0.69,false,0.9,0.7,0.85");
-      csv.append(new RoundRow(2, 0.75, 0.7, 9, 1.25, 0.74, false, null, null, null));
+          .last().isEqualTo("1,0.71,0.82,10,1.5,0.69,false,0.9,0.7,0.85,2.5");
+      csv.append(new RoundRow(2, 0.75, 0.7, 9, 1.25, 0.74, false, null, null, null, null));
       assertThat(Files.readAllLines(csv.path())).hasSize(3)
-          .last().isEqualTo("2,0.75,0.7,9,1.25,0.74,false,,,");
+          .last().isEqualTo("2,0.75,0.7,9,1.25,0.74,false,,,,");
     }
   }
 
   @Test
   void append_failedRoundWithNaN_writesEmptyCells() throws IOException {
     try (MetricsCsv csv = MetricsCsv.create(out)) {
-      csv.append(new RoundRow(3, Double.NaN, Double.NaN, 0, 0.25, Double.NaN, true, null, null, null));
+      csv.append(new RoundRow(3, Double.NaN, Double.NaN, 0, 0.25, Double.NaN, true, null, null, null, null));
     }
     List<String> lines = Files.readAllLines(out.resolve(MetricsCsv.FILE_NAME));
-    assertThat(lines.get(1)).isEqualTo("3,,,0,0.25,,true,,,");
+    assertThat(lines.get(1)).isEqualTo("3,,,0,0.25,,true,,,,");
     assertThat(lines.get(1).split(",", -1)).hasSize(MetricsCsv.COLUMNS.size());
   }
 
@@ -55,13 +55,13 @@ class MetricsCsvTest {
   void append_afterClose_fails() throws IOException {
     MetricsCsv csv = MetricsCsv.create(out);
     csv.close();
-    assertThatThrownBy(() -> csv.append(new RoundRow(1, 0.5, 1, 1, 1, 0.5, false, null, null, null)))
+    assertThatThrownBy(() -> csv.append(new RoundRow(1, 0.5, 1, 1, 1, 0.5, false, null, null, null, null)))
         .isInstanceOf(IOException.class);
   }
 
   @Test
   void roundRow_negativeRound_isRejected() {
-    assertThatThrownBy(() -> new RoundRow(-1, 0, 0, 0, 0, 0, false, null, null, null))
+    assertThatThrownBy(() -> new RoundRow(-1, 0, 0, 0, 0, 0, false, null, null, null, null))
         .hasMessageContaining("round must be >= 0");
   }
 }

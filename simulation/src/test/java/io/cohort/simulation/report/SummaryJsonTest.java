@@ -29,7 +29,8 @@ class SummaryJsonTest {
     config.put("rounds", 20);
     Map<String, String> versions = SummaryJson.versions(Map.of("cohort", "0.1.0-SNAPSHOT", "nd4j", "1.0.0-M2.1",
         "vertx", "5.1.5"));
-    RunSummary summary = RunSummary.of(config, 42L, eval, Map.of("rounds_completed", 20), versions);
+    RunSummary summary = RunSummary.of(config, 42L, Map.of("secure_aggregation", true), eval,
+        Map.of("rounds_completed", 20), versions);
 
     Path file = SummaryJson.write(out.resolve("run"), summary);
 
