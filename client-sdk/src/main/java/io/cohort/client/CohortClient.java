@@ -246,7 +246,9 @@ public final class CohortClient implements AutoCloseable {
 
   private void advertiseKeys(FitTask task) {
     if (secure != null && secure.isFor(task.getRunId(), task.getRound())) {
-      return; // the coordinator has not seen our keys yet: the same task came back while the answer was in flight
+      // The coordinator has not recorded our keys (the task came back): send the same ones again.
+      sendSecAgg(task.getRound(), "keys", SecAggMessage.newBuilder().setKeys(SecAggWire.toWire(secure.keys())));
+      return;
     }
     secure = null;
     SecureRoundSession session;
@@ -262,7 +264,7 @@ public final class CohortClient implements AutoCloseable {
     }
     secure = session;
     sendSecAgg(task.getRound(), "keys", SecAggMessage.newBuilder()
-        .setKeys(SecAggWire.toWire(session.secAgg.advertiseKeys())));
+        .setKeys(SecAggWire.toWire(session.advertise())));
   }
 
   private void shareKeys(ShareKeysTask task) {
@@ -373,11 +375,23 @@ public final class CohortClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a stage answer. A DUPLICATE_UPDATE refusal means an earlier attempt got through (its reply was lost), so it
+   * counts as delivered; any other refusal takes this client out of the round, telling the coordinator so.
+   */
   private void sendSecAgg(int round, String what, SecAggMessage.Builder message) {
+    SecureRoundSession session = secure;
     SecAggMessage m = message.setClientId(clientId).setClientToken(token)
-        .setRunId(secure.runId).setRound(round).build();
-    if (!deliver(what, round, () -> transport.secAgg(m))) {
-      secure = null;
+        .setRunId(session.runId).setRound(round).build();
+    try {
+      withRetry(what, () -> transport.secAgg(m));
+    } catch (CohortException e) {
+      if (e.retryable()) {
+        throw e;
+      }
+      if (!e.code().equals("DUPLICATE_UPDATE")) {
+        abandon(session, what + " refused: " + e.getMessage());
+      }
     }
   }
 

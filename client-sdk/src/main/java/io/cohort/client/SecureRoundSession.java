@@ -1,5 +1,6 @@
 package io.cohort.client;
 
+import io.cohort.crypto.secagg.KeyAdvertisement;
 import io.cohort.crypto.secagg.Quantizer;
 import io.cohort.crypto.secagg.SecAggClient;
 import io.cohort.crypto.secagg.SecAggParameters;
@@ -44,6 +45,21 @@ final class SecureRoundSession {
         s.getNeighbours(), s.getThreshold(), s.getGraphSeed(), s.getVectorLength());
     Quantizer quantizer = new Quantizer(s.getClipRange(), s.getMaxWeight(), s.getParticipantsCount());
     return new SecureRoundSession(task, new SecAggClient(parameters, clientId, RANDOM), quantizer);
+  }
+
+  private KeyAdvertisement keys;
+
+  /** Stage 1: this round's public keys (made once; a resend sends the same ones). */
+  KeyAdvertisement advertise() {
+    if (keys == null) {
+      keys = secAgg.advertiseKeys();
+    }
+    return keys;
+  }
+
+  /** The keys already advertised. */
+  KeyAdvertisement keys() {
+    return advertise();
   }
 
   boolean isFor(String runId, int round) {
