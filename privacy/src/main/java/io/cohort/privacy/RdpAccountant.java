@@ -47,7 +47,11 @@ public final class RdpAccountant {
   };
 
   /** Consecutive steps with one noise multiplier and sample rate. */
-  private record Segment(double noiseMultiplier, double sampleRate, long steps) {}
+  /**
+   * A run of {@code steps} consecutive steps with the same noise multiplier and sample rate; the accountant's history
+   * is a list of these, enough to rebuild it exactly (checkpoints store it).
+   */
+  public record Segment(double noiseMultiplier, double sampleRate, long steps) {}
 
   /** The smallest epsilon over the orders and the order that gives it. */
   public record OptimalOrder(double epsilon, double order) {}
@@ -97,6 +101,22 @@ public final class RdpAccountant {
   }
 
   /** Total rounds recorded. */
+  /** The steps taken so far, in order, consecutive equal (z, q) steps merged. */
+  public synchronized List<Segment> history() {
+    return List.copyOf(segments);
+  }
+
+  /** Replays {@code history} (from {@link #history()}) onto this accountant, e.g. when resuming from a checkpoint. */
+  public synchronized void replay(List<Segment> history) {
+    for (Segment s : history) {
+      if (s.steps() < 1 || s.steps() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("segment steps must be in 1.." + Integer.MAX_VALUE + ", got " + s.steps());
+      }
+      checkStep(s.noiseMultiplier(), s.sampleRate(), (int) s.steps());
+      appendMerging(segments, s.noiseMultiplier(), s.sampleRate(), (int) s.steps());
+    }
+  }
+
   public synchronized long totalSteps() {
     return segments.stream().mapToLong(Segment::steps).sum();
   }

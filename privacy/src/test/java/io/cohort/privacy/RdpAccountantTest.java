@@ -181,4 +181,17 @@ class RdpAccountantTest {
     assertThat(SampledGaussianRdp.logErfc(0)).isCloseTo(0, within(1e-15));
     assertThat(SampledGaussianRdp.logErfc(-3)).isCloseTo(Math.log(2 - 2.209049699858544e-05), within(1e-15));
   }
+
+  @Test
+  void replay_ofHistory_rebuildsTheSameEpsilon() {
+    RdpAccountant a = new RdpAccountant();
+    a.step(1.1, 0.01, 100);
+    a.step(1.1, 0.01, 50);
+    a.step(0.8, 0.05, 10);
+    RdpAccountant b = new RdpAccountant();
+    b.replay(a.history());
+    assertThat(b.history()).isEqualTo(a.history()).hasSize(2);
+    assertThat(b.epsilon(1e-5)).isEqualTo(a.epsilon(1e-5));
+    assertThat(b.totalSteps()).isEqualTo(160);
+  }
 }
