@@ -28,14 +28,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *       key, redo the X25519 agreement and HKDF with each surviving neighbour and subtract that pairwise mask (one
  *       expansion per such pair). A fresh server replayed to the unmask stage and a fresh copy of the masked sum are
  *       prepared before each call ({@code Level.Invocation}), so only {@code unmask} is timed.
- *   <li>{@link #maskInput}: one client's {@link SecAggClient#maskInput}: open k encrypted shares (AES-GCM), k X25519
- *       agreements and HKDFs, and k + 1 mask expansions of D words. A fresh client, rebuilt with the same keys, is
+ *   <li>{@link #maskInput}: one client's {@link SecAggClient#maskInput}: open k encrypted shares (an X25519 agreement,
+ *       HKDF and AES-GCM each), derive k pairwise seeds (another agreement and HKDF each), and add k + 1 masks of D
+ *       words. A fresh client, rebuilt with the same keys, is
  *       prepared before each call. Dropout after sharing does not change a client's masking work.
  * </ul>
  *
- * <p>How to read it: average milliseconds per call. Dividing by the number of mask expansions (unmask: n - dropped +
- * dropped pairs; maskInput: k + 1) and comparing with {@link MaskExpansionBenchmark#maskPrgAddTo} at D = 100,000
- * shows how much of the time is mask expansion and how much is Shamir, X25519 and bookkeeping. The setup records one
+ * <p>How to read it: average milliseconds per call. Count the mask expansions (unmask: n - dropped + rebuilt pairs;
+ * maskInput: k + 1) and the X25519 agreements (unmask: one per rebuilt pair; maskInput: 2k), and price them with
+ * {@link MaskExpansionBenchmark#maskPrgAddTo} at D = 100,000 and {@link KeyAgreementBenchmark}: what is left is
+ * Shamir reconstruction, HKDF, AES-GCM and bookkeeping. The setup records one
  * full round per trial (about a second for n = 100). Run with
  * {@code java -jar benchmarks/target/benchmarks.jar UnmaskBenchmark} (see BENCHMARKS.md).
  */
