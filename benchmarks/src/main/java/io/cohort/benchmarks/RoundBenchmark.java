@@ -105,7 +105,8 @@ public final class RoundBenchmark {
    * @param maxError largest |final parameter - (initial + completed * delta)|
    */
   record Result(Mode mode, int clients, int dimension, int rounds, double[] roundSeconds, double[] intervalSeconds,
-      int completed, int accepted, double[] sentPerClientRound, double[] receivedPerClientRound, double updateRequestsPerClientRound,
+      int completed, int accepted, double[] sentPerClientRound, double[] receivedPerClientRound,
+      double updateRequestsPerClientRound,
       double maxError) {
 
     double sentTotal() {
@@ -173,7 +174,8 @@ public final class RoundBenchmark {
       Coordinator coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(model)
           .rounds(rounds).minClients(Math.max(1, clients / 2)).minAvailable(clients)
           .pollWait(Duration.ofSeconds(5)).roundTimeout(Duration.ofMinutes(2))
-          .maxConcurrentUploads(maxUploads > 0 ? maxUploads : Math.max(4, 2 * Runtime.getRuntime().availableProcessors()))
+          .maxConcurrentUploads(maxUploads > 0 ? maxUploads
+              : Math.max(4, 2 * Runtime.getRuntime().availableProcessors()))
           .secureAggregation(secure).build()).await();
       ConcurrentLinkedQueue<Long> roundEnds = new ConcurrentLinkedQueue<>();
       coordinator.onRound(r -> roundEnds.add(System.nanoTime()));
@@ -324,11 +326,13 @@ public final class RoundBenchmark {
         "s/round", "(min..max)", "interval", "up:updates", "upd.req", "up:secagg", "up:other", "up:total",
         "down:total", "max|err|"));
     for (Result r : results) {
-      out.append(String.format(Locale.ROOT, "%-14s %6d %9.3f %15s %9.3f %11.0f %8.2f %11.0f %10.0f %10.0f %11.0f %9.1e%n",
+      out.append(String.format(Locale.ROOT,
+          "%-14s %6d %9.3f %15s %9.3f %11.0f %8.2f %11.0f %10.0f %10.0f %11.0f %9.1e%n",
           r.mode().label, r.roundSeconds().length, median(r.roundSeconds()),
           String.format(Locale.ROOT, "%.3f..%.3f", min(r.roundSeconds()), max(r.roundSeconds())),
           median(r.intervalSeconds()), r.sentPerClientRound()[Endpoint.UPDATES.ordinal()],
-          r.updateRequestsPerClientRound(), r.sentPerClientRound()[Endpoint.SECAGG.ordinal()], r.sentPerClientRound()[Endpoint.OTHER.ordinal()],
+          r.updateRequestsPerClientRound(), r.sentPerClientRound()[Endpoint.SECAGG.ordinal()],
+          r.sentPerClientRound()[Endpoint.OTHER.ordinal()],
           r.sentTotal(), r.receivedTotal(), r.maxError()));
     }
     out.append("bytes: request/response bodies per client per round (headers not counted, retries included); "
