@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param maxConcurrentUploads uploads validated at once; more get a retryable UNAVAILABLE
  * @param strategy how clients are chosen and results combined
  * @param secureAggregation whether and how rounds use secure aggregation
+ * @param tls how the transport is secured (TLS with client certificates unless {@link TlsSettings#insecure()})
  */
 public record CoordinatorConfig(
     String host,
@@ -42,7 +43,8 @@ public record CoordinatorConfig(
     Duration liveness,
     int maxConcurrentUploads,
     Strategy strategy,
-    SecureAggregationSettings secureAggregation) {
+    SecureAggregationSettings secureAggregation,
+    TlsSettings tls) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -50,6 +52,7 @@ public record CoordinatorConfig(
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(secureAggregation, "secureAggregation");
+    Objects.requireNonNull(tls, "tls");
     if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
@@ -110,6 +113,7 @@ public record CoordinatorConfig(
     private int maxConcurrentUploads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private Strategy strategy;
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
+    private TlsSettings tls = TlsSettings.inMemory();
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -194,11 +198,26 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /**
+     * How the transport is secured; defaults to {@link TlsSettings#inMemory()}: TLS with a CA made in memory at start,
+     * clients enrol with tokens from {@link Coordinator#issueEnrolmentToken()} and then use mutual TLS.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /** Cleartext HTTP with bearer tokens, no certificates, no signatures: {@code tls(TlsSettings.insecure())}. */
+    public Builder insecure() {
+      return tls(TlsSettings.insecure());
+    }
+
     public CoordinatorConfig build() {
       Strategy s = strategy != null ? strategy : new FedAvg(fraction, Math.max(1, minClients));
       return new CoordinatorConfig(host, port, model, rounds, fraction, minClients,
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
-          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation);
+          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation,
+          tls);
     }
   }
 }
