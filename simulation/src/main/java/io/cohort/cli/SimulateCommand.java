@@ -19,6 +19,7 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin RoundOptions roundOptions;
   @Mixin SecureAggregationOptions secureAggregation;
+  @Mixin SimulationTlsOptions tls;
 
   @Option(names = "--dropout", defaultValue = "0",
       description = "probability that a sampled client crashes at a random stage of a round and restarts "
@@ -59,7 +60,7 @@ final class SimulateCommand implements Callable<Integer> {
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
         secureAggregation.settings(false, 60_000), dropout);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
-      boolean allCompleted = new Simulation(config, reporter).run().stream().allMatch(r -> r.record().completed());
+      boolean allCompleted = new Simulation(config, reporter, tls.insecure(System.err)).run().stream().allMatch(r -> r.record().completed());
       return allCompleted ? 0 : 1; // like `cohort coordinator`: 1 when a round failed
     }
   }

@@ -217,7 +217,7 @@ public final class TransportSecurity {
           + e.getMessage());
     }
     enrolled.incrementAndGet();
-    LOG.info("enrolled '{}' as client {} (certificate valid until {})", printable(name), clientId,
+    LOG.debug("enrolled '{}' as client {} (certificate valid until {})", printable(name), clientId,
         certificate.getNotAfter().toInstant());
     return EnrolResponse.newBuilder()
         .setClientId(clientId)
