@@ -2,6 +2,7 @@ package io.cohort.client;
 
 import io.cohort.client.nd4j.Nd4jTrainer;
 import io.cohort.client.transport.HttpTransport;
+import io.cohort.crypto.pki.PemFiles;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.crypto.secagg.EncryptedShare;
 import io.cohort.crypto.secagg.RevealedShare;
@@ -31,6 +32,8 @@ import io.cohort.protocol.v1.UpdateHeader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -47,13 +50,21 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * LocalDataset mine = LocalDataset.of(features, labels, List.of(1, 28, 28), 10);
  * try (CohortClient client = CohortClient.builder()
- *     .coordinator(URI.create("http://127.0.0.1:7000"))
+ *     .coordinator(URI.create("https://coordinator.example:7000"))
+ *     .trustedCoordinatorCa(Path.of("ca.pem"))         // from the coordinator's operator
+ *     .identityDirectory(Path.of("cohort-identity"))   // key and certificate, kept owner-only
+ *     .enrolmentToken(token)                           // one-time; needed only until the identity is stored
  *     .name("hospital-a")
  *     .data(DatasetSource.of(mine, mine))
  *     .build()) {
  *   ClientReport report = client.run(); // returns when the coordinator's run is finished
  * }
  * }</pre>
+ *
+ * <p>Transport security is on by default: the client talks HTTPS to a coordinator whose CA it pins, enrols once with
+ * a one-time token (it makes its own key and sends only a certificate request), then authenticates every request
+ * with its client certificate (mutual TLS) and signs every update and secure-aggregation message with its key.
+ * {@link Builder#insecure()} turns all of that off, for a coordinator run with {@code --insecure}.
  *
  * <p>Transient failures (connection refused or reset, coordinator overloaded) are retried with the {@link
  * RetryPolicy}; if the coordinator forgets the client (it restarted), the client registers again. {@link #run()}
@@ -63,7 +74,9 @@ public final class CohortClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CohortClient.class);
   private static final GaussianNoise NOISE = GaussianNoise.secure();
 
-  private final HttpTransport transport;
+  private final URI coordinator;
+  private final ClientTls tls; // null: insecure (cleartext HTTP, bearer token)
+  private volatile HttpTransport transport; // with TLS: made on the first run(), after enrolment
   private final String name;
   private final DatasetSource data;
   private final LocalTrainer trainer;
@@ -85,7 +98,10 @@ public final class CohortClient implements AutoCloseable {
   private int evaluations;
 
   private CohortClient(Builder b) {
-    this.transport = new HttpTransport(b.coordinator, b.http != null ? b.http : HttpTransport.defaultHttpClient());
+    this.coordinator = b.coordinator;
+    this.tls = b.insecure ? null : new ClientTls(b.trustedCa, b.identityDirectory, b.enrolmentToken);
+    this.transport = b.insecure
+        ? new HttpTransport(b.coordinator, b.http != null ? b.http : HttpTransport.defaultHttpClient()) : null;
     this.name = b.name != null ? b.name : "client-" + UUID.randomUUID();
     this.data = b.data;
     this.ownsTrainer = b.trainer == null;
@@ -109,6 +125,7 @@ public final class CohortClient implements AutoCloseable {
   public ClientReport run() {
     String finish = "stopped";
     try {
+      connect();
       register();
       while (!stopped) {
         Task task = withRetry("poll", () -> pollOnce());
@@ -158,6 +175,13 @@ public final class CohortClient implements AutoCloseable {
     stop();
     if (ownsTrainer) {
       trainer.close();
+    }
+  }
+
+  /** With TLS: loads the stored identity or enrols with the token, then builds the mTLS, signing transport. */
+  private void connect() {
+    if (transport == null) {
+      transport = tls.connect(coordinator, name, call -> withRetry("enrolment", call));
     }
   }
 
@@ -512,7 +536,7 @@ public final class CohortClient implements AutoCloseable {
   }
 
   private void leaveQuietly() {
-    if (clientId == null) {
+    if (clientId == null || transport == null) {
       return;
     }
     try {
@@ -541,8 +565,67 @@ public final class CohortClient implements AutoCloseable {
     private HttpClient http;
     private CrashInjector crashes = CrashInjector.NEVER;
     private boolean requireSecureAggregation = true;
+    private boolean insecure;
+    private X509Certificate trustedCa;
+    private Path identityDirectory;
+    private String enrolmentToken;
 
     private Builder() {}
+
+    /**
+     * The coordinator's CA certificate, which this client pins: it talks only to a coordinator whose server
+     * certificate that CA issued (for the host name or address in the URL). Required unless {@link #insecure()}.
+     */
+    public Builder trustedCoordinatorCa(X509Certificate ca) {
+      this.trustedCa = Objects.requireNonNull(ca, "ca");
+      return this;
+    }
+
+    /**
+     * Reads the coordinator's CA certificate from a PEM file (the {@code ca.pem} the coordinator writes in its TLS
+     * directory); see {@link #trustedCoordinatorCa(X509Certificate)}.
+     *
+     * @throws IllegalArgumentException if the file holds anything but exactly one CA certificate
+     */
+    public Builder trustedCoordinatorCa(Path pem) {
+      List<X509Certificate> certificates = PemFiles.readCertificates(Objects.requireNonNull(pem, "pem"));
+      if (certificates.size() != 1 || certificates.get(0).getBasicConstraints() < 0) {
+        throw new IllegalArgumentException(pem + " must hold exactly one CA certificate (the coordinator's ca.pem), "
+            + "found " + certificates.size() + " certificate(s)");
+      }
+      return trustedCoordinatorCa(certificates.get(0));
+    }
+
+    /**
+     * Where the client keeps its identity: its private key ({@code client.key.pem}, owner-only) and certificate
+     * ({@code client.pem}), written after the first enrolment and loaded on later starts, so the token is needed
+     * once. Without it the identity lives in memory and every new client needs a new token.
+     */
+    public Builder identityDirectory(Path dir) {
+      this.identityDirectory = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * The one-time enrolment token from the coordinator's operator; used only when no usable identity is stored
+     * (none yet, or its certificate expired).
+     */
+    public Builder enrolmentToken(String token) {
+      if (token == null || token.isBlank()) {
+        throw new IllegalArgumentException("enrolment token must not be blank");
+      }
+      this.enrolmentToken = token.strip();
+      return this;
+    }
+
+    /**
+     * Cleartext HTTP with a bearer token, no certificates, no signatures: for a coordinator run with {@code
+     * --insecure}, in tests or on a trusted network. Anyone on the path can read and change the updates.
+     */
+    public Builder insecure() {
+      this.insecure = true;
+      return this;
+    }
 
     /**
      * Whether this client insists on secure aggregation (default: true). Such a client never sends its update in the
@@ -595,7 +678,10 @@ public final class CohortClient implements AutoCloseable {
       return this;
     }
 
-    /** Share one JDK HTTP client (and its connections) among many clients. */
+    /**
+     * Share one JDK HTTP client (and its connections) among many clients; {@link #insecure()} only (with TLS each
+     * client builds its own, presenting its own certificate).
+     */
     public Builder httpClient(HttpClient http) {
       this.http = http;
       return this;
@@ -605,9 +691,10 @@ public final class CohortClient implements AutoCloseable {
     public CohortClient build() {
       if (coordinator == null || coordinator.getScheme() == null
           || !(coordinator.getScheme().equals("http") || coordinator.getScheme().equals("https"))) {
-        throw new IllegalArgumentException("coordinator must be an http(s) URL such as http://127.0.0.1:7000, got "
+        throw new IllegalArgumentException("coordinator must be an http(s) URL such as https://127.0.0.1:7000, got "
             + coordinator);
       }
+      checkTransportSecurity();
       if (data == null) {
         throw new IllegalArgumentException("data must be given: the DatasetSource the client trains on");
       }
@@ -619,6 +706,35 @@ public final class CohortClient implements AutoCloseable {
         throw new IllegalArgumentException("pollWait must be between 1 s and 5 min, got " + pollWait);
       }
       return new CohortClient(this);
+    }
+
+    private void checkTransportSecurity() {
+      boolean https = coordinator.getScheme().equals("https");
+      if (insecure) {
+        if (https) {
+          throw new IllegalArgumentException("insecure() speaks cleartext HTTP, but the coordinator URL is "
+              + coordinator + "; drop insecure() to use TLS");
+        }
+        if (trustedCa != null || identityDirectory != null || enrolmentToken != null) {
+          throw new IllegalArgumentException("insecure() uses no CA, identity or enrolment token; drop them or "
+              + "insecure()");
+        }
+        return;
+      }
+      if (!https) {
+        throw new IllegalArgumentException("TLS is on by default, but the coordinator URL " + coordinator + " is "
+            + "cleartext: use the https:// URL the coordinator prints, or insecure() (--insecure) for a coordinator "
+            + "that runs --insecure");
+      }
+      if (trustedCa == null) {
+        throw new IllegalArgumentException("trustedCoordinatorCa is required with TLS: the coordinator's CA "
+            + "certificate (ca.pem in its --tls-dir; --ca), which pins whom this client talks to");
+      }
+      if (http != null) {
+        throw new IllegalArgumentException("httpClient is for insecure() clients: with TLS each client builds its "
+            + "own HTTP client, which presents its certificate");
+      }
+      ClientTls.checkEnrollable(identityDirectory, enrolmentToken);
     }
   }
 }

@@ -5,7 +5,9 @@ import io.cohort.coordinator.registry.InMemoryClientRegistry;
 import io.cohort.coordinator.round.GlobalModel;
 import io.cohort.coordinator.round.RoundDriver;
 import io.cohort.coordinator.round.RoundRecord;
+import io.cohort.coordinator.security.TransportSecurity;
 import io.cohort.crypto.ClientCredentials;
+import io.cohort.crypto.pki.PemFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -13,41 +15,55 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A running coordinator: an HTTP server speaking the Cohort protocol and the driver of one federated run.
+ * A running coordinator: an HTTP server speaking the Cohort protocol and the driver of one federated run. Unless its
+ * config says {@link TlsSettings#insecure()}, it serves HTTPS with client certificates: hand each client the CA
+ * certificate ({@link #caCertificate()}) and a one-time enrolment token ({@link #issueEnrolmentToken()}).
  *
  * <pre>{@code
  * Coordinator coordinator = Coordinator.start(vertx, config).await();
+ * String token = coordinator.issueEnrolmentToken(); // one per client, with coordinator.caCertificatePem()
  * coordinator.onRound(record -> ...);           // called on the event loop: hand off, don't block
  * List<RoundRecord> rounds = coordinator.completion().await();
  * coordinator.close().await();
  * }</pre>
  */
 public final class Coordinator {
+  private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
+
   private final Vertx vertx;
   private final CoordinatorConfig config;
   private final Verticle verticle;
   private final String deploymentId;
+  private final TransportSecurity security;
 
-  private Coordinator(Vertx vertx, CoordinatorConfig config, Verticle verticle, String deploymentId) {
+  private Coordinator(Vertx vertx, CoordinatorConfig config, Verticle verticle, String deploymentId,
+      TransportSecurity security) {
     this.vertx = vertx;
     this.config = config;
     this.verticle = verticle;
     this.deploymentId = deploymentId;
+    this.security = security;
   }
 
-  /** Encodes the initial model (on a worker), listens, and starts the run. */
+  /**
+   * Sets up TLS (creating or loading the CA and server certificate) and encodes the initial model, both on a worker,
+   * then listens and starts the run.
+   */
   public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config) {
     String runId = ClientCredentials.newId(9);
-    return vertx.executeBlocking(() -> GlobalModel.encode(runId, 0, config.model(),
-            config.model().initialParameters(config.seed())))
-        .compose(initial -> {
-          Verticle verticle = new Verticle(config, initial, runId);
-          return vertx.deployVerticle(verticle).map(id -> new Coordinator(vertx, config, verticle, id));
-        });
+    return vertx.executeBlocking(() -> TransportSecurity.open(config.tls(), config.host()))
+        .compose(security -> vertx.executeBlocking(() -> GlobalModel.encode(runId, 0, config.model(),
+                config.model().initialParameters(config.seed())))
+            .compose(initial -> {
+              Verticle verticle = new Verticle(config, initial, runId, security);
+              return vertx.deployVerticle(verticle).map(id -> new Coordinator(vertx, config, verticle, id, security));
+            }));
   }
 
   /** The port the server listens on. */
@@ -55,9 +71,48 @@ public final class Coordinator {
     return verticle.server.actualPort();
   }
 
-  /** The base URL clients connect to. */
+  /**
+   * The base URL clients connect to: {@code https://} unless insecure. A wildcard listening host (every interface)
+   * is given as the loopback address.
+   */
   public String url() {
-    return "http://" + config.host() + ":" + port();
+    String host = WILDCARD_HOSTS.contains(config.host()) ? "127.0.0.1" : config.host();
+    if (host.indexOf(':') >= 0) {
+      host = "[" + host + "]";
+    }
+    return (security.enabled() ? "https://" : "http://") + host + ":" + port();
+  }
+
+  /** Whether the coordinator serves TLS with client certificates (false only with {@link TlsSettings#insecure()}). */
+  public boolean tls() {
+    return security.enabled();
+  }
+
+  /**
+   * The CA certificate clients must trust (pin) to talk to this coordinator: its own CA, or with PEM files the root
+   * of the server chain.
+   *
+   * @throws IllegalStateException if insecure, or with PEM files whose chain stops below its root
+   */
+  public X509Certificate caCertificate() {
+    return security.trustedCa().orElseThrow(() -> new IllegalStateException(security.enabled()
+        ? "the server certificate chain from the PEM files does not end in a CA certificate; give clients your CA"
+        : "this coordinator is insecure (cleartext HTTP): there is no CA certificate"));
+  }
+
+  /** {@link #caCertificate()} as PEM text, for handing to an operator or writing to a file. */
+  public String caCertificatePem() {
+    return PemFiles.encodeCertificates(List.of(caCertificate()));
+  }
+
+  /**
+   * A new one-time enrolment token: a client presents it once, with a CSR, to get its certificate. Shown once (only
+   * its digest is kept); lost when the coordinator stops. Thread-safe.
+   *
+   * @throws IllegalStateException if insecure, or with PEM files (no CA key to issue certificates with)
+   */
+  public String issueEnrolmentToken() {
+    return security.issueEnrolmentToken();
   }
 
   /** The run's id. */
@@ -93,13 +148,15 @@ public final class Coordinator {
     private final CoordinatorConfig config;
     private final GlobalModel initial;
     private final String runId;
+    private final TransportSecurity security;
     private RoundDriver driver;
     private HttpServer server;
 
-    Verticle(CoordinatorConfig config, GlobalModel initial, String runId) {
+    Verticle(CoordinatorConfig config, GlobalModel initial, String runId, TransportSecurity security) {
       this.config = config;
       this.initial = initial;
       this.runId = runId;
+      this.security = security;
     }
 
     io.vertx.core.Context context() {
@@ -110,7 +167,7 @@ public final class Coordinator {
     public Future<?> start() {
       driver = new RoundDriver(vertx, config, new InMemoryClientRegistry(), initial, runId);
       Router router = Router.router(vertx);
-      ProtocolRoutes.mount(vertx, router, driver);
+      ProtocolRoutes.mount(vertx, router, driver, security);
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.host())
           .setPort(config.port())
@@ -118,7 +175,7 @@ public final class Coordinator {
           // Frees the slot and staging memory of an upload whose sender went silent; longer than a held poll.
           .setIdleTimeout((int) config.pollWait().multipliedBy(2).plusSeconds(30).toSeconds())
           .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
-      return vertx.createHttpServer(options)
+      return vertx.createHttpServer(security.configure(options))
           .requestHandler(router)
           .listen()
           .onSuccess(s -> {

@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param strategy how clients are chosen and results combined
  * @param secureAggregation whether and how rounds use secure aggregation
  * @param differentialPrivacy client-level differential privacy (DP-FedAvg), or empty for none
+ * @param tls how the transport is secured (TLS with client certificates unless {@link TlsSettings#insecure()})
  */
 public record CoordinatorConfig(
     String host,
@@ -46,7 +47,8 @@ public record CoordinatorConfig(
     int maxConcurrentUploads,
     Strategy strategy,
     SecureAggregationSettings secureAggregation,
-    Optional<DpConfig> differentialPrivacy) {
+    Optional<DpConfig> differentialPrivacy,
+    TlsSettings tls) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -55,6 +57,7 @@ public record CoordinatorConfig(
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(secureAggregation, "secureAggregation");
     Objects.requireNonNull(differentialPrivacy, "differentialPrivacy (Optional.empty() for none)");
+    Objects.requireNonNull(tls, "tls");
     if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
@@ -116,6 +119,7 @@ public record CoordinatorConfig(
     private Strategy strategy;
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
     private DpConfig differentialPrivacy;
+    private TlsSettings tls = TlsSettings.inMemory();
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -206,12 +210,26 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /**
+     * How the transport is secured; defaults to {@link TlsSettings#inMemory()}: TLS with a CA made in memory at start,
+     * clients enrol with tokens from {@link Coordinator#issueEnrolmentToken()} and then use mutual TLS.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /** Cleartext HTTP with bearer tokens, no certificates, no signatures: {@code tls(TlsSettings.insecure())}. */
+    public Builder insecure() {
+      return tls(TlsSettings.insecure());
+    }
+
     public CoordinatorConfig build() {
       Strategy s = strategy != null ? strategy : new FedAvg(fraction, Math.max(1, minClients));
       return new CoordinatorConfig(host, port, model, rounds, fraction, minClients,
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
           liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation,
-          Optional.ofNullable(differentialPrivacy));
+          Optional.ofNullable(differentialPrivacy), tls);
     }
   }
 }

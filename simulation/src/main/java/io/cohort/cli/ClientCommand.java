@@ -19,12 +19,15 @@ import picocli.CommandLine.Option;
  * data set (a stand-in for an organisation's own data); it trains on it locally and sends only model updates.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
-    description = "Run one client: register with the coordinator, train on local data each round it is sampled.")
+    description = "Run one client: enrol with the coordinator once (--ca, --enrol-token), then train on local data "
+        + "each round it is sampled, over mutual TLS.")
 final class ClientCommand implements Callable<Integer> {
-  @Option(names = "--coordinator", required = true, description = "the coordinator's URL, e.g. http://127.0.0.1:7000")
+  @Option(names = "--coordinator", required = true,
+      description = "the coordinator's URL, e.g. https://127.0.0.1:7000 (http:// with --insecure)")
   URI coordinator;
 
   @Mixin DataOptions data;
+  @Mixin ClientTlsOptions tls;
 
   @Option(names = "--secure-agg", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "require secure aggregation: never send an update in the clear (default: ${DEFAULT-VALUE}; "
@@ -60,14 +63,15 @@ final class ClientCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--shard must be INDEX/COUNT with 0 <= INDEX < COUNT, got '" + shard + "'");
     }
     Partitioners.parse(partition); // fail on a bad spec before loading data
+    String clientName = name != null ? name : String.format("client-%05d", index);
+    CohortClient.Builder builder = tls.apply(CohortClient.builder(), clientName, System.err);
     FashionMnistData all = FashionMnist.load(data.directory(), data.verify(), data.download);
     ClientShards shards = ClientShards.split(all.train(), all.test(), partition, count, partitionSeed);
     LocalDataset train = shards.train(index);
     LocalDataset heldOut = shards.heldOut(index);
-    String clientName = name != null ? name : String.format("client-%05d", index);
     System.out.printf("%s: %d training and %d held-out examples from %s; coordinator %s%n", clientName, train.size(),
         heldOut.size(), all.source(), coordinator);
-    try (CohortClient client = CohortClient.builder().coordinator(coordinator).name(clientName)
+    try (CohortClient client = builder.coordinator(coordinator).name(clientName)
         .data(DatasetSource.of(train, heldOut)).requireSecureAggregation(requireSecureAggregation).build()) {
       Thread leaveOnCtrlC = new Thread(client::stop);
       Runtime.getRuntime().addShutdownHook(leaveOnCtrlC);

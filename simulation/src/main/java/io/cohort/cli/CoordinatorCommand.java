@@ -2,6 +2,7 @@ package io.cohort.cli;
 
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.TlsSettings;
 import io.cohort.coordinator.round.RoundRecord;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -13,12 +14,14 @@ import picocli.CommandLine.Option;
 
 /** {@code cohort coordinator}: serves one federated run to clients in other processes or on other machines. */
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
-    description = "Run a coordinator: clients register over HTTP, and it runs the rounds, then exits.")
+    description = "Run a coordinator: clients enrol with one-time tokens and connect over mutual TLS (or, with "
+        + "--insecure, register over cleartext HTTP), and it runs the rounds, then exits.")
 final class CoordinatorCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin RoundOptions roundOptions;
   @Mixin SecureAggregationOptions secureAggregation;
   @Mixin DifferentialPrivacyOptions differentialPrivacy;
+  @Mixin CoordinatorTlsOptions tls;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "interface to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
@@ -36,6 +39,7 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    TlsSettings tlsSettings = tls.settings();
     CoordinatorConfig.Builder builder = CoordinatorConfig.builder(modelOptions.architecture())
         .host(host)
         .port(port)
@@ -49,7 +53,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         .pollWait(Duration.ofSeconds(pollWaitSeconds))
         .secureAggregation(secureAggregation.settings(true, 10_000))
         .differentialPrivacy(differentialPrivacy.config(Math.ceil(roundOptions.fraction
-            * (minAvailable != null ? minAvailable : roundOptions.minClients))).orElse(null));
+            * (minAvailable != null ? minAvailable : roundOptions.minClients))).orElse(null))
+        .tls(tlsSettings);
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }
@@ -60,6 +65,7 @@ final class CoordinatorCommand implements Callable<Integer> {
       System.out.printf("coordinator listening on %s (run %s): %s, %d rounds, min %d clients, %s%n",
           coordinator.url(), coordinator.runId(), config.model().describe(), config.rounds(), config.minClients(),
           config.secureAggregation().enabled() ? "secure aggregation" : "PLAINTEXT updates (secure aggregation off)");
+      tls.announce(coordinator, tlsSettings, System.out, System.err);
       System.out.flush();
       coordinator.onRound(r -> System.out.println(line(r)));
       List<RoundRecord> rounds = coordinator.completion().await();

@@ -20,6 +20,7 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin RoundOptions roundOptions;
   @Mixin SecureAggregationOptions secureAggregation;
   @Mixin DifferentialPrivacyOptions differentialPrivacy;
+  @Mixin SimulationTlsOptions tls;
 
   @Option(names = "--dropout", defaultValue = "0",
       description = "probability that a sampled client crashes at a random stage of a round and restarts "
@@ -61,7 +62,8 @@ final class SimulateCommand implements Callable<Integer> {
         secureAggregation.settings(false, 60_000), dropout,
         differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)));
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
-      boolean allCompleted = new Simulation(config, reporter).run().stream().allMatch(r -> r.record().completed());
+      boolean allCompleted = new Simulation(config, reporter, tls.insecure(System.err)).run().stream()
+          .allMatch(r -> r.record().completed());
       return allCompleted ? 0 : 1; // like `cohort coordinator`: 1 when a round failed
     }
   }

@@ -9,6 +9,7 @@ import io.cohort.client.CrashInjector;
 import io.cohort.client.RoundStage;
 import io.cohort.coordinator.CoordinatorConfig;
 import io.cohort.coordinator.SecureAggregationSettings;
+import io.cohort.coordinator.TlsSettings;
 import java.util.SplittableRandom;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.simulation.data.FashionMnist;
@@ -35,16 +36,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a federated simulation: an in-process coordinator and N SDK clients that talk to it over the real protocol on
  * loopback, each holding one partition of Fashion-MNIST; after every round the global model is evaluated centrally on
- * the test set and the results are handed to a {@link SimulationListener}.
+ * the test set and the results are handed to a {@link SimulationListener}. The transport is the real one too: TLS
+ * with an in-memory CA, each client enrolling with a token the simulation issues it and then using mutual TLS and
+ * signed messages, unless the simulation is made insecure (cleartext HTTP with bearer tokens).
  */
 public final class Simulation {
   private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
   private final SimulationConfig config;
   private final SimulationListener listener;
+  private final boolean insecure;
 
+  /** A simulation over TLS with client certificates and signed messages, as a real deployment runs. */
   public Simulation(SimulationConfig config, SimulationListener listener) {
+    this(config, listener, false);
+  }
+
+  /**
+   * A simulation, over cleartext HTTP with bearer tokens if {@code insecure} (no TLS, no certificates, no
+   * signatures: faster to set up, and the wire can be watched), else as {@link #Simulation(SimulationConfig,
+   * SimulationListener)}.
+   */
+  public Simulation(SimulationConfig config, SimulationListener listener, boolean insecure) {
     this.config = config;
     this.listener = listener;
+    this.insecure = insecure;
   }
 
   /** Runs every round and returns the per-round results. */
@@ -102,24 +117,29 @@ public final class Simulation {
         .evaluateEvery(config.evaluateEvery())
         .secureAggregation(secureAggregation)
         .differentialPrivacy(config.differentialPrivacy().orElse(null))
+        .tls(insecure ? TlsSettings.insecure() : TlsSettings.inMemory())
         .build();
     Coordinator coordinator = Coordinator.start(vertx, coordinatorConfig).await();
     LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();
     coordinator.onRound(records::add);
     listener.onStart(coordinator.url(), coordinatorConfig);
 
-    HttpClient http = HttpTransport.defaultHttpClient();
+    HttpClient http = insecure ? HttpTransport.defaultHttpClient() : null;
     List<Future<ClientReport>> clients = new ArrayList<>();
     for (int i = 0; i < config.clients(); i++) {
-      CohortClient client = CohortClient.builder()
+      CohortClient.Builder builder = CohortClient.builder()
           .coordinator(URI.create(coordinator.url()))
           .name(String.format("client-%05d", i))
           .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
           .trainer(trainers)
-          .httpClient(http)
           .requireSecureAggregation(secureAggregation.enabled())
-          .crashInjector(crashes(String.format("client-%05d", i), secureAggregation.enabled()))
-          .build();
+          .crashInjector(crashes(String.format("client-%05d", i), secureAggregation.enabled()));
+      if (insecure) {
+        builder.insecure().httpClient(http);
+      } else { // each client enrols with its own token, as an operator would hand them out, and keeps it in memory
+        builder.trustedCoordinatorCa(coordinator.caCertificate()).enrolmentToken(coordinator.issueEnrolmentToken());
+      }
+      CohortClient client = builder.build();
       clients.add(clientThreads.submit(client::run));
     }
 

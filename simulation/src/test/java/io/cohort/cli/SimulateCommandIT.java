@@ -43,6 +43,25 @@ class SimulateCommandIT {
   }
 
   @Test
+  void simulate_insecure_runsOverCleartextAndWarnsLoudly() throws Exception {
+    Path data = SyntheticImages.write(dir.resolve("data"), 200, 100, 1);
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    int code;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      code = CohortCli.commandLine().execute("simulate", "--idx-dir", data.toString(), "--clients", "2",
+          "--rounds", "1", "--model", "logreg", "--out", dir.resolve("insecure").toString(), "--no-progress",
+          "--insecure");
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(code).isZero();
+    assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("WARNING: the simulation runs --insecure: cleartext HTTP");
+  }
+
+  @Test
   void simulate_badFlags_exitWithAMessageNamingTheFlag() {
     assertThat(run("simulate", "--partition", "zipf:2")).contains("zipf");
     assertThat(run("simulate", "--model", "transformer")).contains("unknown model 'transformer'");

@@ -56,7 +56,8 @@ class ClientResilienceIT {
   }
 
   private CoordinatorConfig.Builder config(int rounds, int minClients) {
-    return CoordinatorConfig.builder(MODEL).secureAggregation(SecureAggregationSettings.off()).rounds(rounds).minClients(minClients)
+    return CoordinatorConfig.builder(MODEL).insecure().secureAggregation(SecureAggregationSettings.off()).rounds(rounds)
+        .minClients(minClients)
         .train(new TrainSettings(1, 8, 0.1, Optimizer.SGD, 0.5, 0)).roundTimeout(Duration.ofSeconds(30))
         .pollWait(Duration.ofSeconds(2));
   }
@@ -65,7 +66,7 @@ class ClientResilienceIT {
     LocalDataset data = blobs(64, seed);
     return CohortClient.builder().coordinator(url).name(name).data(DatasetSource.of(data, data)).trainer(t)
         .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 60))
-        .pollWait(Duration.ofSeconds(2)).requireSecureAggregation(false).build();
+        .pollWait(Duration.ofSeconds(2)).requireSecureAggregation(false).insecure().build();
   }
 
   @Test

@@ -50,7 +50,9 @@ class LargeModelIT {
       Coordinator coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(model)
           .secureAggregation(SecureAggregationSettings.off()).rounds(1).seed(4).build()).await();
       LocalDataset one = LocalDataset.of(new float[features], new int[] {1}, List.of(features), 2);
+      // Over TLS with a signed upload: the signature covers every chunk frame of the streamed update.
       ClientReport report = CohortClient.builder().coordinator(URI.create(coordinator.url())).name("big")
+          .trustedCoordinatorCa(coordinator.caCertificate()).enrolmentToken(coordinator.issueEnrolmentToken())
           .requireSecureAggregation(false).data(DatasetSource.of(one, one)).trainer(new ShiftTrainer()).build().run();
       assertThat(report.roundsTrained()).isEqualTo(1);
       RoundRecord round = coordinator.completion().await().get(0);

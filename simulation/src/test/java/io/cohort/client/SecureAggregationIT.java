@@ -108,14 +108,15 @@ class SecureAggregationIT {
           .data(DatasetSource.of(data, data)).trainer(trainer)
           .crashInjector(crashes.getOrDefault(i, CrashInjector.NEVER))
           .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 40))
-          .pollWait(Duration.ofSeconds(2)).build();
+          .pollWait(Duration.ofSeconds(2)).insecure().build();
       runs.add(CompletableFuture.supplyAsync(client::run));
     }
     return new Federation(coordinator, runs, trainers);
   }
 
   private Coordinator coordinator(int clients, int rounds, int neighbours) {
-    return Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).rounds(rounds).minClients(3)
+    // Cleartext, so that a recording proxy can show what the wire carries; MutualTlsIT runs secure rounds over TLS.
+    return Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure().rounds(rounds).minClients(3)
         .minAvailable(clients).pollWait(Duration.ofSeconds(2)).roundTimeout(Duration.ofSeconds(60))
         .secureAggregation(SecureAggregationSettings.on().withNeighbours(neighbours).withClipRange(CLIP)
             .withMaxWeight(MAX_WEIGHT).withStageTimeout(Duration.ofSeconds(20)))

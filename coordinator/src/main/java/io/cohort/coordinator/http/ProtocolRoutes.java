@@ -4,9 +4,12 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.cohort.coordinator.round.GlobalModel;
 import io.cohort.coordinator.round.RoundDriver;
+import io.cohort.coordinator.security.MessageSignatures;
+import io.cohort.coordinator.security.TransportSecurity;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.ProtocolException;
 import io.cohort.protocol.v1.Ack;
+import io.cohort.protocol.v1.EnrolRequest;
 import io.cohort.protocol.v1.ErrorCode;
 import io.cohort.protocol.v1.EvaluateResult;
 import io.cohort.protocol.v1.LeaveRequest;
@@ -21,6 +24,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 
 /** The protocol's HTTP routes (see {@code cohort.proto} for the contract). */
 public final class ProtocolRoutes {
@@ -28,45 +33,73 @@ public final class ProtocolRoutes {
   public static final int MAX_SMALL_BODY = 64 * 1024;
   /** Largest secure-aggregation message (a share bundle grows with the number of neighbours). */
   public static final int MAX_SECAGG_BODY = 4 * 1024 * 1024;
-  /** Request headers that authenticate a model download. */
+  /** Request header naming the client of a model download. */
   public static final String CLIENT_HEADER = "x-cohort-client";
+  /** Request header with the bearer token of a model download (insecure mode only). */
   public static final String TOKEN_HEADER = "x-cohort-token";
 
   private ProtocolRoutes() {}
 
-  /** Adds the routes to {@code router}. */
-  public static void mount(Vertx vertx, Router router, RoundDriver driver) {
+  /**
+   * Adds the routes to {@code router}. With TLS, every route but {@code /v1/enrol} and {@code /v1/status} needs a
+   * client certificate from the client CA that names the client id the request claims, and uploads and
+   * secure-aggregation messages must carry a valid signature; in insecure mode the driver checks bearer tokens.
+   */
+  public static void mount(Vertx vertx, Router router, RoundDriver driver, TransportSecurity security) {
+    RefusalCounters refusals = new RefusalCounters();
+    Guard guard = new Guard(security);
     BodyHandler small = BodyHandler.create(false).setBodyLimit(MAX_SMALL_BODY);
-    router.post("/v1/register").handler(small).handler(ctx ->
-        respond(ctx, single(ctx, RegisterRequest.parser(), "RegisterRequest").compose(r -> attempt(() -> driver.register(r)))));
-    router.post("/v1/tasks").handler(small).handler(ctx ->
-        respond(ctx, single(ctx, PollRequest.parser(), "PollRequest").compose(driver::poll)));
-    router.post("/v1/evaluations").handler(small).handler(ctx ->
-        respond(ctx, single(ctx, EvaluateResult.parser(), "EvaluateResult").compose(r -> attempt(() -> driver.acceptEvaluation(r)))));
-    router.post("/v1/leave").handler(small).handler(ctx ->
-        respond(ctx, single(ctx, LeaveRequest.parser(), "LeaveRequest").compose(r -> attempt(() -> {
-          driver.leave(r);
-          return Ack.newBuilder().setMessage("left").build();
+    router.post("/v1/enrol").handler(small).handler(ctx -> respond(ctx, refusals,
+        single(ctx, EnrolRequest.parser(), "EnrolRequest")
+            .compose(r -> vertx.executeBlocking(() -> security.enrol(r), false)))); // signing: not on the event loop
+    router.post("/v1/register").handler(small).handler(ctx -> respond(ctx, refusals,
+        single(ctx, RegisterRequest.parser(), "RegisterRequest").compose(r -> attempt(() -> {
+          if (!security.enabled()) {
+            return driver.register(r);
+          }
+          Peers.Peer peer = Peers.certified(ctx.request(), security);
+          return driver.register(r, peer.clientId(), peer.certificate());
         }))));
+    router.post("/v1/tasks").handler(small).handler(ctx -> respond(ctx, refusals,
+        single(ctx, PollRequest.parser(), "PollRequest")
+            .compose(r -> guard.check(ctx, r.getClientId(), r))
+            .compose(driver::poll)));
+    router.post("/v1/evaluations").handler(small).handler(ctx -> respond(ctx, refusals,
+        single(ctx, EvaluateResult.parser(), "EvaluateResult")
+            .compose(r -> guard.check(ctx, r.getClientId(), r))
+            .compose(r -> attempt(() -> driver.acceptEvaluation(r)))));
+    router.post("/v1/leave").handler(small).handler(ctx -> respond(ctx, refusals,
+        single(ctx, LeaveRequest.parser(), "LeaveRequest")
+            .compose(r -> guard.check(ctx, r.getClientId(), r))
+            .compose(r -> attempt(() -> {
+              driver.leave(r);
+              return Ack.newBuilder().setMessage("left").build();
+            }))));
     BodyHandler secagg = BodyHandler.create(false).setBodyLimit(MAX_SECAGG_BODY);
-    router.post("/v1/secagg").handler(secagg).handler(ctx ->
-        respond(ctx, single(ctx, SecAggMessage.parser(), "SecAggMessage").compose(m -> attempt(() -> driver.acceptSecAgg(m)))));
-    router.post("/v1/updates").handler(ctx -> UpdateUpload.handle(vertx, driver, ctx.request()));
+    router.post("/v1/secagg").handler(secagg).handler(ctx -> respond(ctx, refusals,
+        single(ctx, SecAggMessage.parser(), "SecAggMessage")
+            .compose(m -> guard.check(ctx, m.getClientId(), m))
+            .compose(m -> verified(vertx, driver, security, m))
+            .compose(m -> attempt(() -> driver.acceptSecAgg(m)))));
+    router.post("/v1/updates").handler(ctx -> UpdateUpload.handle(vertx, driver, security, refusals, ctx.request()));
     router.get("/v1/runs/:run/models/:version").handler(ctx -> {
       try {
+        String clientId = ctx.request().getHeader(CLIENT_HEADER);
+        guard.require(ctx, clientId == null ? "" : clientId);
         long version = parseVersion(ctx.pathParam("version"));
-        GlobalModel model = driver.model(ctx.request().getHeader(CLIENT_HEADER),
-            ctx.request().getHeader(TOKEN_HEADER), ctx.pathParam("run"), version);
+        GlobalModel model = driver.model(clientId, ctx.request().getHeader(TOKEN_HEADER), ctx.pathParam("run"),
+            version);
         Replies.frames(ctx.response(), model.frames(), model.bytes());
       } catch (ProtocolException e) {
-        Replies.error(ctx.response(), e);
+        Replies.error(ctx.response(), e, refusals);
       }
     });
     router.get("/v1/status").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json")
-        .end(driver.status().encodePrettily()));
+        .end(driver.status().put("security", security.describe()).put("refusals", refusals.toJson())
+            .encodePrettily()));
     router.route().last().handler(ctx -> Replies.error(ctx.response(), new ProtocolException(ErrorCode.NOT_FOUND,
-        ctx.request().method() + " " + ctx.request().path() + " is not a Cohort endpoint")));
+        ctx.request().method() + " " + ctx.request().path() + " is not a Cohort endpoint"), refusals));
     router.route().failureHandler(ctx -> {
       Throwable failure = ctx.failure();
       if (failure == null && ctx.statusCode() == 413) {
@@ -75,8 +108,40 @@ public final class ProtocolRoutes {
       } else if (failure == null) {
         failure = new ProtocolException(ErrorCode.MALFORMED, "request refused with HTTP " + ctx.statusCode());
       }
-      Replies.error(ctx.response(), failure);
+      Replies.error(ctx.response(), failure, refusals);
     });
+  }
+
+  /** With TLS: the request's certificate must name the client the message claims. Insecure: the driver checks. */
+  private record Guard(TransportSecurity security) {
+    <T> Future<T> check(RoutingContext ctx, String claimedClientId, T message) {
+      return attempt(() -> {
+        require(ctx, claimedClientId);
+        return message;
+      });
+    }
+
+    void require(RoutingContext ctx, String claimedClientId) throws ProtocolException {
+      if (security.enabled()) {
+        Peers.requireSame(Peers.certified(ctx.request(), security), claimedClientId);
+      }
+    }
+  }
+
+  /** With TLS, checks the message's signature on a worker against the certificate the client registered with. */
+  private static Future<SecAggMessage> verified(Vertx vertx, RoundDriver driver, TransportSecurity security,
+      SecAggMessage message) {
+    if (!security.enabled()) {
+      return Future.succeededFuture(message);
+    }
+    Optional<X509Certificate> signer = driver.certificateOf(message.getClientId());
+    if (signer.isEmpty()) {
+      return Future.succeededFuture(message); // not registered: the driver answers UNKNOWN_CLIENT
+    }
+    return vertx.executeBlocking(() -> {
+      MessageSignatures.verifySecAgg(signer.get(), message);
+      return message;
+    }, false);
   }
 
   /** A step that may refuse with a protocol error. */
@@ -115,8 +180,8 @@ public final class ProtocolRoutes {
     }
   }
 
-  private static void respond(RoutingContext ctx, Future<? extends MessageLite> reply) {
+  private static void respond(RoutingContext ctx, RefusalCounters refusals, Future<? extends MessageLite> reply) {
     reply.onSuccess(message -> Replies.ok(ctx.response(), message))
-        .onFailure(e -> Replies.error(ctx.response(), e));
+        .onFailure(e -> Replies.error(ctx.response(), e, refusals));
   }
 }

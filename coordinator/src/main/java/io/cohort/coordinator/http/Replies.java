@@ -49,11 +49,14 @@ final class Replies {
     return done.future();
   }
 
-  static void error(HttpServerResponse response, Throwable failure) {
+  static void error(HttpServerResponse response, Throwable failure, RefusalCounters refusals) {
     ProtocolException e = failure instanceof ProtocolException p ? p
         : new ProtocolException(ErrorCode.INTERNAL, "internal error: " + failure.getMessage(), failure);
+    refusals.count(e.code());
     if (e.code() == ErrorCode.INTERNAL) {
       LOG.error("request failed", failure);
+    } else if (e.code() == ErrorCode.BAD_SIGNATURE) {
+      LOG.warn("request refused: {} {}", e.code(), e.getMessage()); // only a certified client gets this far
     } else {
       LOG.debug("request refused: {} {}", e.code(), e.getMessage());
     }
@@ -77,7 +80,7 @@ final class Replies {
   static int status(ErrorCode code) {
     return switch (code) {
       case MALFORMED, SHAPE_MISMATCH, NON_FINITE -> 400;
-      case UNKNOWN_CLIENT, UNAUTHENTICATED -> 401;
+      case UNKNOWN_CLIENT, UNAUTHENTICATED, BAD_SIGNATURE -> 401;
       case NOT_FOUND -> 404;
       case ROUND_NOT_OPEN, NOT_INVITED, DUPLICATE_UPDATE, STALE_MODEL, WRONG_STAGE, SECAGG_REFUSED -> 409;
       case TOO_LARGE -> 413;

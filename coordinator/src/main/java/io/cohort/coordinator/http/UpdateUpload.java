@@ -2,44 +2,59 @@ package io.cohort.coordinator.http;
 
 import io.cohort.coordinator.round.RoundDriver;
 import io.cohort.coordinator.round.UploadTicket;
+import io.cohort.coordinator.security.MessageSignatures;
+import io.cohort.coordinator.security.TransportSecurity;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.ProtocolException;
+import io.cohort.protocol.SignedPayloads;
 import io.cohort.protocol.v1.ErrorCode;
 import io.cohort.protocol.v1.TensorChunk;
 import io.cohort.protocol.v1.UpdateHeader;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.parsetools.RecordParser;
+import java.security.cert.X509Certificate;
 
 /**
  * Receives one streamed update: an UpdateHeader frame, checked on the event loop before anything else is read, then
  * TensorChunk frames, each parsed and validated on a worker while the request is paused (back-pressure), then the
- * fold. The first failure is answered with its Error frame and the rest of the body is discarded unread; a body over
- * its limit is answered and the connection closed. A rejected upload leaves the round as it was.
+ * fold. With TLS the header must come from the client its certificate names and carry a signature, every frame is
+ * hashed as it arrives (on the worker that parses it), and the signature over the header and the frames is checked
+ * before the fold. The first failure is answered with its Error frame and the rest of the body is discarded unread;
+ * a body over its limit is answered and the connection closed. A rejected upload leaves the round as it was.
  */
 final class UpdateUpload {
   private static final int MAX_HEADER_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final RoundDriver driver;
+  private final TransportSecurity security;
+  private final RefusalCounters refusals;
   private final HttpServerRequest request;
   private final RecordParser parser;
   private UploadTicket ticket;
+  private SignedPayloads.UploadDigest digest; // with TLS: the running digest of the signed payload
+  private X509Certificate signer;
   private boolean readingPrefix = true;
   private long bodyBytes;
   private ProtocolException failure;
   private boolean answered;
 
-  private UpdateUpload(Vertx vertx, RoundDriver driver, HttpServerRequest request) {
+  private UpdateUpload(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
+      HttpServerRequest request) {
     this.vertx = vertx;
     this.driver = driver;
+    this.security = security;
+    this.refusals = refusals;
     this.request = request;
     this.parser = RecordParser.newFixed(Frames.PREFIX_BYTES, request);
   }
 
-  static void handle(Vertx vertx, RoundDriver driver, HttpServerRequest request) {
-    new UpdateUpload(vertx, driver, request).start();
+  static void handle(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
+      HttpServerRequest request) {
+    new UpdateUpload(vertx, driver, security, refusals, request).start();
   }
 
   private void start() {
@@ -86,7 +101,15 @@ final class UpdateUpload {
     if (ticket == null) {
       try {
         UpdateHeader header = Frames.parse(frame.getBytes(), UpdateHeader.parser());
+        if (security.enabled()) {
+          Peers.requireSame(Peers.certified(request, security), header.getClientId());
+          MessageSignatures.requireSigned(header);
+        }
         ticket = driver.admitUpload(header);
+        if (security.enabled()) {
+          signer = driver.certificateOf(header.getClientId()).orElse(null);
+          digest = new SignedPayloads.UploadDigest(header);
+        }
       } catch (ProtocolException e) {
         fail(e);
       }
@@ -99,8 +122,13 @@ final class UpdateUpload {
     }
     parser.pause();
     UploadTicket current = ticket;
+    SignedPayloads.UploadDigest running = digest;
     vertx.executeBlocking(() -> {
-      current.accept(Frames.parse(frame.getBytes(), TensorChunk.parser()));
+      byte[] bytes = frame.getBytes();
+      if (running != null) {
+        running.addFrame(bytes); // frames reach here one at a time, in order: the parser is paused meanwhile
+      }
+      current.accept(Frames.parse(bytes, TensorChunk.parser()));
       return null;
     }, false).onComplete(ar -> {
       if (ar.failed()) {
@@ -133,10 +161,34 @@ final class UpdateUpload {
       answer();
       return;
     }
-    answered = true;
-    driver.completeUpload(current)
-        .onSuccess(ack -> Replies.ok(request.response(), ack))
-        .onFailure(e -> Replies.error(request.response(), e));
+    checkSignature(current).onComplete(checked -> {
+      if (checked.failed()) {
+        fail(checked.cause());
+        answer();
+        return;
+      }
+      answered = true;
+      driver.completeUpload(current)
+          .onSuccess(ack -> Replies.ok(request.response(), ack))
+          .onFailure(e -> Replies.error(request.response(), e, refusals));
+    });
+  }
+
+  /** With TLS, verifies the signature over everything received, on a worker; the fold waits for it. */
+  private Future<Void> checkSignature(UploadTicket current) {
+    if (digest == null) {
+      return Future.succeededFuture();
+    }
+    SignedPayloads.UploadDigest received = digest;
+    X509Certificate certificate = signer;
+    return vertx.executeBlocking(() -> {
+      if (certificate == null) {
+        throw new ProtocolException(ErrorCode.BAD_SIGNATURE, "no certificate on record for client "
+            + current.header().getClientId() + " to check its signature with; register again");
+      }
+      MessageSignatures.verifyUpload(certificate, current.header(), current.masked(), received.finish());
+      return null;
+    }, false);
   }
 
   /** Records the first failure and releases the ticket; the answer is sent when the body ends. */
@@ -163,7 +215,7 @@ final class UpdateUpload {
   private void answer() {
     if (!answered) {
       answered = true;
-      Replies.error(request.response(), failure);
+      Replies.error(request.response(), failure, refusals);
     }
   }
 }

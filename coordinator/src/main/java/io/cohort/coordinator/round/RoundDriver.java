@@ -38,6 +38,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -119,8 +120,34 @@ public final class RoundDriver {
 
   // ---- client requests -------------------------------------------------------------------------------------------
 
-  /** Registers a client (replacing an earlier registration under the same name). */
+  /**
+   * Registers a client of an insecure coordinator under a fresh id with a bearer token (replacing an earlier
+   * registration under the same name).
+   */
   public RegisterResponse register(RegisterRequest request) throws ProtocolException {
+    String name = validName(request);
+    String token = ClientCredentials.newToken();
+    return admit(new RegisteredClient(ClientCredentials.newId(12), name, ClientCredentials.Verifier.of(token),
+        System.currentTimeMillis(), null), token);
+  }
+
+  /**
+   * Registers a certified client under the id its TLS client certificate names (the caller has checked the
+   * certificate); it gets no token. A client that registers again (it restarted) is out of the open round, as a new
+   * registration under a new id would be.
+   */
+  public RegisterResponse register(RegisterRequest request, String certifiedId, X509Certificate certificate)
+      throws ProtocolException {
+    String name = validName(request);
+    Optional<RegisteredClient> earlier = registry.find(certifiedId);
+    if (earlier.isPresent() && !earlier.get().name().equals(name)) {
+      registry.remove(certifiedId); // renamed: forget the old name's entry, so it cannot shadow another client later
+      dropClient(certifiedId, "registered again as '" + name + "'");
+    }
+    return admit(new RegisteredClient(certifiedId, name, null, System.currentTimeMillis(), certificate), "");
+  }
+
+  private static String validName(RegisterRequest request) throws ProtocolException {
     if (request.getProtocolVersion() != 1) {
       throw new ProtocolException(ErrorCode.MALFORMED,
           "protocol version " + request.getProtocolVersion() + " is not supported; this coordinator speaks 1");
@@ -130,11 +157,13 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.MALFORMED,
           "client_name must be 1.." + MAX_CLIENT_NAME + " characters, got " + name.length());
     }
-    String token = ClientCredentials.newToken();
-    RegisteredClient client = new RegisteredClient(ClientCredentials.newId(12), name,
-        ClientCredentials.Verifier.of(token), System.currentTimeMillis());
-    registry.register(client).ifPresent(previous -> dropClient(previous.id(), "re-registered as " + client.id()));
-    LOG.debug("registered {} as {}", name, client.id());
+    return name;
+  }
+
+  private RegisterResponse admit(RegisteredClient client, String token) {
+    registry.register(client).ifPresent(previous -> dropClient(previous.id(), previous.id().equals(client.id())
+        ? "registered again (the client restarted)" : "re-registered as " + client.id()));
+    LOG.debug("registered {} as {}", client.name(), client.id());
     tryStartRound(); // a no-op unless the run is waiting for clients
     return RegisterResponse.newBuilder()
         .setClientId(client.id())
@@ -142,6 +171,11 @@ public final class RoundDriver {
         .setRunId(runId)
         .setPollWaitMs((int) config.pollWait().toMillis())
         .build();
+  }
+
+  /** The certificate a certified client registered with (its signatures are checked against it). */
+  public Optional<X509Certificate> certificateOf(String clientId) {
+    return registry.find(clientId).map(RegisteredClient::certificate);
   }
 
   /** The client's current task, held open up to the poll wait. */
@@ -948,7 +982,9 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.UNKNOWN_CLIENT,
           "client id '" + clientId + "' is not registered; register again");
     }
-    if (!client.get().verifier().matches(token)) {
+    // A certified client has no token: with TLS, the HTTP layer refuses every request whose client certificate does
+    // not name the client id it claims (see ProtocolRoutes), before any of these methods runs.
+    if (client.get().certificate() == null && !client.get().verifier().matches(token)) {
       throw new ProtocolException(ErrorCode.UNAUTHENTICATED, "token does not match client " + clientId);
     }
     registry.touch(clientId, System.currentTimeMillis());

@@ -49,7 +49,7 @@ public final class UploadTicket {
   }
 
   /** Whether this upload is a masked secure-aggregation vector rather than a plain update. */
-  boolean masked() {
+  public boolean masked() {
     return masked;
   }
 

@@ -56,7 +56,7 @@ class BadInputIT {
   void startRound() throws Exception {
     vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(
         TimeUnit.MILLISECONDS));
-    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL)
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure()
         .secureAggregation(SecureAggregationSettings.off()).rounds(1).minClients(2)
         .roundTimeout(Duration.ofSeconds(60)).seed(3).maxConcurrentUploads(1).build()).await(); // one slot: a leak shows
     coordinator.onRound(records::add);

@@ -36,7 +36,7 @@ class FailedRoundIT {
   @Test
   void round_tooFewClientsBeforeDeadline_failsAndNextRoundStarts() throws Exception {
     vertx = Vertx.vertx();
-    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL)
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure()
         .secureAggregation(SecureAggregationSettings.off()).rounds(2).minClients(2)
         .roundTimeout(Duration.ofMillis(1500)).pollWait(Duration.ofSeconds(2)).build()).await();
     RawClient raw = new RawClient(coordinator.url());

@@ -120,7 +120,7 @@ class RoundRaceIT {
   }
 
   private void start(GatedFedAvg strategy) {
-    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL)
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure()
         .secureAggregation(SecureAggregationSettings.off()).rounds(2).minClients(1)
         .strategy(strategy).roundTimeout(Duration.ofSeconds(30)).pollWait(Duration.ofSeconds(1)).build()).await();
     raw = new RawClient(coordinator.url());

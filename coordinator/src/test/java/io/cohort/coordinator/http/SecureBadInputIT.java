@@ -70,7 +70,7 @@ class SecureBadInputIT {
   void startSecureRound() throws Exception {
     vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(200)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
-    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).rounds(1).minClients(3)
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure().rounds(1).minClients(3)
         .secureAggregation(SecureAggregationSettings.on().withMaxWeight(100).withStageTimeout(Duration.ofMinutes(2)))
         .roundTimeout(Duration.ofMinutes(2)).seed(5).build()).await();
     coordinator.onRound(records::add);
