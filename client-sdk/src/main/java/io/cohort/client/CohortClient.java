@@ -7,6 +7,7 @@ import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.crypto.secagg.EncryptedShare;
 import io.cohort.crypto.secagg.RevealedShare;
 import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.secagg.SecAggWire;
 import io.cohort.protocol.v1.Ack;
 import io.cohort.privacy.AdaptiveClipping;
 import io.cohort.privacy.GaussianNoise;

@@ -16,6 +16,7 @@ import io.cohort.crypto.secagg.Quantizer;
 import io.cohort.crypto.secagg.SecAggException;
 import io.cohort.crypto.secagg.UnmaskRequest;
 import io.cohort.protocol.ProtocolException;
+import io.cohort.protocol.secagg.SecAggWire;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.v1.Ack;
 import io.cohort.protocol.v1.ErrorCode;
@@ -462,7 +463,7 @@ public final class RoundDriver {
     try {
       switch (stage) {
         case ADVERTISE_KEYS -> {
-          KeyAdvertisement keys = SecureRound.fromWire(message.getKeys());
+          KeyAdvertisement keys = SecAggWire.fromWire(message.getKeys());
           if (!keys.clientId().equals(clientId)) {
             throw new ProtocolException(ErrorCode.SECAGG_REFUSED,
                 "client " + clientId + " advertised keys in the name of '" + keys.clientId() + "'");
@@ -470,9 +471,9 @@ public final class RoundDriver {
           secure.server.acceptKeys(keys);
         }
         case SHARE_KEYS -> secure.server.acceptShares(clientId,
-            message.getShares().getSharesList().stream().map(SecureRound::fromWire).toList());
+            message.getShares().getSharesList().stream().map(SecAggWire::fromWire).toList());
         default -> secure.server.acceptUnmask(clientId,
-            message.getUnmask().getSharesList().stream().map(SecureRound::fromWire).toList());
+            message.getUnmask().getSharesList().stream().map(SecAggWire::fromWire).toList());
       }
     } catch (SecAggException e) {
       throw new ProtocolException(ErrorCode.SECAGG_REFUSED, e.getMessage());
@@ -531,7 +532,7 @@ public final class RoundDriver {
         keys.forEach((id, adverts) -> tasks.assign(id, Task.newBuilder().setShareKeys(ShareKeysTask.newBuilder()
             .setRunId(runId)
             .setRound(round.number)
-            .addAllNeighbourKeys(adverts.stream().map(SecureRound::toWire).toList())).build()));
+            .addAllNeighbourKeys(adverts.stream().map(SecAggWire::toWire).toList())).build()));
         startStageTimer(round, stageTimeout);
       }
       case SHARE_KEYS -> {
@@ -551,7 +552,7 @@ public final class RoundDriver {
             .setRunId(runId)
             .setRound(round.number)
             .setModelVersion(round.modelVersion)
-            .addAllShares(mine.stream().map(SecureRound::toWire).toList())
+            .addAllShares(mine.stream().map(SecAggWire::toWire).toList())
             .setDeadlineUnixMs(deadline)).build()));
         startStageTimer(round, config.roundTimeout());
       }

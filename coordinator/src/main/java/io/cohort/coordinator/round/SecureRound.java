@@ -1,14 +1,9 @@
 package io.cohort.coordinator.round;
 
-import com.google.protobuf.ByteString;
 import io.cohort.coordinator.SecureAggregationSettings;
-import io.cohort.crypto.secagg.EncryptedShare;
-import io.cohort.crypto.secagg.KeyAdvertisement;
 import io.cohort.crypto.secagg.Quantizer;
-import io.cohort.crypto.secagg.RevealedShare;
 import io.cohort.crypto.secagg.SecAggParameters;
 import io.cohort.crypto.secagg.SecAggServer;
-import io.cohort.crypto.secagg.SecretKind;
 import io.cohort.protocol.v1.SecureAggregation;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -87,40 +82,5 @@ final class SecureRound {
   /** The masked sum so far (null before the first fold). */
   int[] maskedSum() {
     return maskedSum;
-  }
-
-  // ---- wire conversions --------------------------------------------------------------------------------------------
-
-  static KeyAdvertisement fromWire(io.cohort.protocol.v1.KeyAdvertisement k) {
-    return new KeyAdvertisement(k.getClientId(), k.getAgreementKey().toByteArray(), k.getMaskKey().toByteArray());
-  }
-
-  static io.cohort.protocol.v1.KeyAdvertisement toWire(KeyAdvertisement k) {
-    return io.cohort.protocol.v1.KeyAdvertisement.newBuilder()
-        .setClientId(k.clientId())
-        .setAgreementKey(ByteString.copyFrom(k.agreementKey()))
-        .setMaskKey(ByteString.copyFrom(k.maskKey()))
-        .build();
-  }
-
-  static EncryptedShare fromWire(io.cohort.protocol.v1.EncryptedShare s) {
-    return new EncryptedShare(s.getFrom(), s.getTo(), s.getCiphertext().toByteArray());
-  }
-
-  static io.cohort.protocol.v1.EncryptedShare toWire(EncryptedShare s) {
-    return io.cohort.protocol.v1.EncryptedShare.newBuilder()
-        .setFrom(s.from())
-        .setTo(s.to())
-        .setCiphertext(ByteString.copyFrom(s.ciphertext()))
-        .build();
-  }
-
-  static RevealedShare fromWire(io.cohort.protocol.v1.RevealedShare s) {
-    SecretKind kind = switch (s.getKind()) {
-      case SELF_MASK_SEED -> SecretKind.SELF_MASK_SEED;
-      case MASK_KEY -> SecretKind.MASK_KEY;
-      default -> throw new IllegalArgumentException("revealed share of " + s.getOwner() + " has no kind");
-    };
-    return new RevealedShare(s.getOwner(), kind, s.getX(), s.getY().toByteArray());
   }
 }

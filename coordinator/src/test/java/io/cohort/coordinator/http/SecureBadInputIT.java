@@ -15,6 +15,7 @@ import io.cohort.crypto.secagg.RevealedShare;
 import io.cohort.crypto.secagg.SecAggClient;
 import io.cohort.crypto.secagg.SecAggParameters;
 import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.secagg.SecAggWire;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.protocol.v1.ErrorCode;
 import io.cohort.protocol.v1.FitTask;
@@ -119,23 +120,6 @@ class SecureBadInputIT {
     assertThat(reply.error().getMessage()).contains(messagePart);
   }
 
-  private static io.cohort.protocol.v1.KeyAdvertisement wire(KeyAdvertisement k) {
-    return io.cohort.protocol.v1.KeyAdvertisement.newBuilder().setClientId(k.clientId())
-        .setAgreementKey(ByteString.copyFrom(k.agreementKey())).setMaskKey(ByteString.copyFrom(k.maskKey())).build();
-  }
-
-  private static io.cohort.protocol.v1.EncryptedShare wire(EncryptedShare s) {
-    return io.cohort.protocol.v1.EncryptedShare.newBuilder().setFrom(s.from()).setTo(s.to())
-        .setCiphertext(ByteString.copyFrom(s.ciphertext())).build();
-  }
-
-  private static io.cohort.protocol.v1.RevealedShare wire(RevealedShare s) {
-    return io.cohort.protocol.v1.RevealedShare.newBuilder().setOwner(s.owner())
-        .setKind(s.kind() == io.cohort.crypto.secagg.SecretKind.SELF_MASK_SEED ? SecretKind.SELF_MASK_SEED
-            : SecretKind.MASK_KEY)
-        .setX(s.x()).setY(ByteString.copyFrom(s.y())).build();
-  }
-
   private final Map<String, KeyAdvertisement> adverts = new LinkedHashMap<>();
   private final Map<String, List<EncryptedShare>> shares = new LinkedHashMap<>();
 
@@ -146,14 +130,14 @@ class SecureBadInputIT {
   void keys_wrongToken_refusedUnauthenticated() throws Exception {
     KeyAdvertisement k = engines.get("alice").advertiseKeys();
     adverts.put("alice", k);
-    SecAggMessage m = message("alice").setClientToken(who.get("bob").getClientToken()).setKeys(wire(k)).build();
+    SecAggMessage m = message("alice").setClientToken(who.get("bob").getClientToken()).setKeys(SecAggWire.toWire(k)).build();
     assertRefused(send(m), 401, ErrorCode.UNAUTHENTICATED, "token");
   }
 
   @Test
   @Order(2)
   void keys_inAnotherClientsName_refused() throws Exception {
-    io.cohort.protocol.v1.KeyAdvertisement forged = wire(adverts.get("alice")).toBuilder().setClientId(id("bob"))
+    io.cohort.protocol.v1.KeyAdvertisement forged = SecAggWire.toWire(adverts.get("alice")).toBuilder().setClientId(id("bob"))
         .build();
     assertRefused(send(message("alice").setKeys(forged).build()), 409, ErrorCode.SECAGG_REFUSED, "in the name of");
   }
@@ -161,7 +145,7 @@ class SecureBadInputIT {
   @Test
   @Order(3)
   void keys_forAnotherRound_refusedRoundNotOpen() throws Exception {
-    assertRefused(send(message("alice").setRound(9).setKeys(wire(adverts.get("alice"))).build()), 409,
+    assertRefused(send(message("alice").setRound(9).setKeys(SecAggWire.toWire(adverts.get("alice"))).build()), 409,
         ErrorCode.ROUND_NOT_OPEN, "round 9");
   }
 
@@ -175,7 +159,7 @@ class SecureBadInputIT {
   @Test
   @Order(5)
   void keys_malformedPublicKey_refusedAndTheClientCanStillAdvertise() throws Exception {
-    io.cohort.protocol.v1.KeyAdvertisement shortKey = wire(adverts.get("alice")).toBuilder()
+    io.cohort.protocol.v1.KeyAdvertisement shortKey = SecAggWire.toWire(adverts.get("alice")).toBuilder()
         .setMaskKey(ByteString.copyFrom(new byte[5])).build();
     RawClient.Reply reply = send(message("alice").setKeys(shortKey).build());
     assertThat(reply.status()).isIn(400, 409);
@@ -187,11 +171,11 @@ class SecureBadInputIT {
   void keys_allThree_advanceToSharing_andAReplayIsRefused() throws Exception {
     for (String name : NAMES) {
       KeyAdvertisement k = adverts.computeIfAbsent(name, n -> engines.get(n).advertiseKeys());
-      RawClient.Reply reply = send(message(name).setKeys(wire(k)).build());
+      RawClient.Reply reply = send(message(name).setKeys(SecAggWire.toWire(k)).build());
       assertThat(reply.status()).as(name).isEqualTo(200);
     }
     // A replay of stage 1 after it closed.
-    assertRefused(send(message("bob").setKeys(wire(adverts.get("bob"))).build()), 409, ErrorCode.WRONG_STAGE,
+    assertRefused(send(message("bob").setKeys(SecAggWire.toWire(adverts.get("bob"))).build()), 409, ErrorCode.WRONG_STAGE,
         "share_keys");
   }
 
@@ -203,12 +187,11 @@ class SecureBadInputIT {
     Task t = raw.poll(who.get("alice"), 5000);
     assertThat(t.hasShareKeys()).isTrue();
     List<KeyAdvertisement> neighbourKeys = t.getShareKeys().getNeighbourKeysList().stream()
-        .map(k -> new KeyAdvertisement(k.getClientId(), k.getAgreementKey().toByteArray(),
-            k.getMaskKey().toByteArray())).toList();
+        .map(SecAggWire::fromWire).toList();
     List<EncryptedShare> mine = engines.get("alice").shareKeys(neighbourKeys);
     shares.put("alice", mine);
     List<io.cohort.protocol.v1.EncryptedShare> forged = new ArrayList<>();
-    mine.forEach(s -> forged.add(wire(s)));
+    mine.forEach(s -> forged.add(SecAggWire.toWire(s)));
     forged.set(0, forged.get(0).toBuilder().setTo("mallory").build());
     assertRefused(send(message("alice").setShares(ShareBundle.newBuilder().addAllShares(forged)).build()), 409,
         ErrorCode.SECAGG_REFUSED, "");
@@ -218,7 +201,7 @@ class SecureBadInputIT {
   @Order(8)
   void shares_missingOneNeighbour_refused() throws Exception {
     List<io.cohort.protocol.v1.EncryptedShare> partial = new ArrayList<>();
-    shares.get("alice").forEach(s -> partial.add(wire(s)));
+    shares.get("alice").forEach(s -> partial.add(SecAggWire.toWire(s)));
     partial.remove(partial.size() - 1);
     assertRefused(send(message("alice").setShares(ShareBundle.newBuilder().addAllShares(partial)).build()), 409,
         ErrorCode.SECAGG_REFUSED, "");
@@ -231,12 +214,11 @@ class SecureBadInputIT {
       if (!shares.containsKey(name)) {
         Task t = raw.poll(who.get(name), 5000);
         List<KeyAdvertisement> neighbourKeys = t.getShareKeys().getNeighbourKeysList().stream()
-            .map(k -> new KeyAdvertisement(k.getClientId(), k.getAgreementKey().toByteArray(),
-                k.getMaskKey().toByteArray())).toList();
+            .map(SecAggWire::fromWire).toList();
         shares.put(name, engines.get(name).shareKeys(neighbourKeys));
       }
       List<io.cohort.protocol.v1.EncryptedShare> bundle = new ArrayList<>();
-      shares.get(name).forEach(s -> bundle.add(wire(s)));
+      shares.get(name).forEach(s -> bundle.add(SecAggWire.toWire(s)));
       RawClient.Reply reply = send(message(name).setShares(ShareBundle.newBuilder().addAllShares(bundle)).build());
       assertThat(reply.status()).as(name).isEqualTo(200);
     }
@@ -265,7 +247,7 @@ class SecureBadInputIT {
       Task t = raw.poll(who.get(name), 5000);
       assertThat(t.hasMaskedInput()).isTrue();
       List<EncryptedShare> forMe = t.getMaskedInput().getSharesList().stream()
-          .map(s -> new EncryptedShare(s.getFrom(), s.getTo(), s.getCiphertext().toByteArray())).toList();
+          .map(SecAggWire::fromWire).toList();
       int i = NAMES.indexOf(name);
       masked.put(name, engines.get(name).maskInput(forMe, quantizer.encode(delta(i), examples(i))));
     }
@@ -355,14 +337,14 @@ class SecureBadInputIT {
     RevealedShare first = honest.get(0);
     RevealedShare relabelled = new RevealedShare(first.owner(), io.cohort.crypto.secagg.SecretKind.MASK_KEY,
         first.x(), first.y());
-    assertRefused(send(message("alice").setUnmask(UnmaskBundle.newBuilder().addShares(wire(relabelled))).build()),
+    assertRefused(send(message("alice").setUnmask(UnmaskBundle.newBuilder().addShares(SecAggWire.toWire(relabelled))).build()),
         409, ErrorCode.SECAGG_REFUSED, "");
   }
 
   @Test
   @Order(17)
   void unmask_shareWithoutKind_refusedMalformed() throws Exception {
-    io.cohort.protocol.v1.RevealedShare noKind = wire(reveals.get("alice").get(0)).toBuilder()
+    io.cohort.protocol.v1.RevealedShare noKind = SecAggWire.toWire(reveals.get("alice").get(0)).toBuilder()
         .setKind(SecretKind.SECRET_KIND_UNSPECIFIED).build();
     assertRefused(send(message("alice").setUnmask(UnmaskBundle.newBuilder().addShares(noKind)).build()), 400,
         ErrorCode.MALFORMED, "kind");
@@ -377,7 +359,7 @@ class SecureBadInputIT {
         reveals.put(name, engines.get(name).unmask(t.getUnmask().getSurvivorsList(), t.getUnmask().getDroppedList()));
       }
       UnmaskBundle.Builder bundle = UnmaskBundle.newBuilder();
-      reveals.get(name).forEach(s -> bundle.addShares(wire(s)));
+      reveals.get(name).forEach(s -> bundle.addShares(SecAggWire.toWire(s)));
       assertThat(send(message(name).setUnmask(bundle).build()).status()).as(name).isEqualTo(200);
     }
     List<RoundRecord> rounds = coordinator.completion().toCompletionStage().toCompletableFuture()

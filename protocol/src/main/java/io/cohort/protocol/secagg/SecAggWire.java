@@ -1,15 +1,19 @@
-package io.cohort.client;
+package io.cohort.protocol.secagg;
 
 import com.google.protobuf.ByteString;
 import io.cohort.crypto.secagg.EncryptedShare;
 import io.cohort.crypto.secagg.KeyAdvertisement;
 import io.cohort.crypto.secagg.RevealedShare;
+import io.cohort.crypto.secagg.SecretKind;
 
-/** Converts the SecAgg+ engine's values to and from their protocol messages. */
-final class SecAggWire {
+/**
+ * Converts the SecAgg+ engine's values ({@code io.cohort.crypto.secagg}) to and from their protocol messages, for
+ * both sides of the protocol: the SDK and the coordinator.
+ */
+public final class SecAggWire {
   private SecAggWire() {}
 
-  static io.cohort.protocol.v1.KeyAdvertisement toWire(KeyAdvertisement k) {
+  public static io.cohort.protocol.v1.KeyAdvertisement toWire(KeyAdvertisement k) {
     return io.cohort.protocol.v1.KeyAdvertisement.newBuilder()
         .setClientId(k.clientId())
         .setAgreementKey(ByteString.copyFrom(k.agreementKey()))
@@ -17,11 +21,11 @@ final class SecAggWire {
         .build();
   }
 
-  static KeyAdvertisement fromWire(io.cohort.protocol.v1.KeyAdvertisement k) {
+  public static KeyAdvertisement fromWire(io.cohort.protocol.v1.KeyAdvertisement k) {
     return new KeyAdvertisement(k.getClientId(), k.getAgreementKey().toByteArray(), k.getMaskKey().toByteArray());
   }
 
-  static io.cohort.protocol.v1.EncryptedShare toWire(EncryptedShare s) {
+  public static io.cohort.protocol.v1.EncryptedShare toWire(EncryptedShare s) {
     return io.cohort.protocol.v1.EncryptedShare.newBuilder()
         .setFrom(s.from())
         .setTo(s.to())
@@ -29,11 +33,11 @@ final class SecAggWire {
         .build();
   }
 
-  static EncryptedShare fromWire(io.cohort.protocol.v1.EncryptedShare s) {
+  public static EncryptedShare fromWire(io.cohort.protocol.v1.EncryptedShare s) {
     return new EncryptedShare(s.getFrom(), s.getTo(), s.getCiphertext().toByteArray());
   }
 
-  static io.cohort.protocol.v1.RevealedShare toWire(RevealedShare s) {
+  public static io.cohort.protocol.v1.RevealedShare toWire(RevealedShare s) {
     return io.cohort.protocol.v1.RevealedShare.newBuilder()
         .setOwner(s.owner())
         .setKind(switch (s.kind()) {
@@ -43,5 +47,17 @@ final class SecAggWire {
         .setX(s.x())
         .setY(ByteString.copyFrom(s.y()))
         .build();
+  }
+
+  /**
+   * @throws IllegalArgumentException if the share names no kind
+   */
+  public static RevealedShare fromWire(io.cohort.protocol.v1.RevealedShare s) {
+    SecretKind kind = switch (s.getKind()) {
+      case SELF_MASK_SEED -> SecretKind.SELF_MASK_SEED;
+      case MASK_KEY -> SecretKind.MASK_KEY;
+      default -> throw new IllegalArgumentException("revealed share of " + s.getOwner() + " has no kind");
+    };
+    return new RevealedShare(s.getOwner(), kind, s.getX(), s.getY().toByteArray());
   }
 }
