@@ -27,9 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Secure aggregation end to end: the real SDK against a real coordinator on loopback, with clients crashing at each
- * stage of a round. Local training is replaced by known updates, so the securely aggregated model can be checked
- * against the plaintext weighted FedAvg of the clients whose input was summed.
+ * Secure aggregation end to end over real mutual TLS: the real SDK against a real coordinator on loopback, with clients
+ * enrolling with one-time tokens and crashing (and restarting) at each stage of a round. Local training is replaced by
+ * known updates, so the securely aggregated model can be checked against the plaintext weighted FedAvg of the clients
+ * whose input was summed.
  */
 class SecureAggregationIT {
   private static final ModelArchitecture MODEL = ModelArchitecture.logreg(List.of(8), 2); // 18 parameters
@@ -104,19 +105,33 @@ class SecureAggregationIT {
       LocalDataset data = LocalDataset.of(new float[n * 8], new int[n], List.of(8), 2);
       KnownUpdateTrainer trainer = new KnownUpdateTrainer(i);
       trainers.add(trainer);
-      CohortClient client = CohortClient.builder().coordinator(url).name(String.format("c%02d", i))
+      CohortClient.Builder builder = CohortClient.builder().coordinator(url).name(String.format("c%02d", i))
           .data(DatasetSource.of(data, data)).trainer(trainer)
           .crashInjector(crashes.getOrDefault(i, CrashInjector.NEVER))
           .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 40))
-          .pollWait(Duration.ofSeconds(2)).insecure().build();
+          .pollWait(Duration.ofSeconds(2));
+      if (coordinator.tls()) { // enrol with a one-time token, then mutual TLS and signed messages
+        builder.trustedCoordinatorCa(coordinator.caCertificate()).enrolmentToken(coordinator.issueEnrolmentToken());
+      } else {
+        builder.insecure();
+      }
+      CohortClient client = builder.build();
       runs.add(CompletableFuture.supplyAsync(client::run));
     }
     return new Federation(coordinator, runs, trainers);
   }
 
+  /** A coordinator over real TLS (mutual TLS after enrolment), or over cleartext when {@code cleartext}. */
   private Coordinator coordinator(int clients, int rounds, int neighbours) {
-    // Cleartext, so that a recording proxy can show what the wire carries; MutualTlsIT runs secure rounds over TLS.
-    return Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure().rounds(rounds).minClients(3)
+    return coordinator(clients, rounds, neighbours, false);
+  }
+
+  private Coordinator coordinator(int clients, int rounds, int neighbours, boolean cleartext) {
+    CoordinatorConfig.Builder config = CoordinatorConfig.builder(MODEL);
+    if (cleartext) {
+      config.insecure();
+    }
+    return Coordinator.start(vertx, config.rounds(rounds).minClients(3)
         .minAvailable(clients).pollWait(Duration.ofSeconds(2)).roundTimeout(Duration.ofSeconds(60))
         .secureAggregation(SecureAggregationSettings.on().withNeighbours(neighbours).withClipRange(CLIP)
             .withMaxWeight(MAX_WEIGHT).withStageTimeout(Duration.ofSeconds(20)))
@@ -222,7 +237,9 @@ class SecureAggregationIT {
   @Test
   void secureRound_everyByteOnTheWire_containsNoClientsPlaintextUpdate() throws Exception {
     int clients = 4;
-    Coordinator coordinator = coordinator(clients, 2, 0);
+    // Cleartext, so that the proxy sees what the coordinator's application receives and sends (under TLS the same
+    // bytes, decrypted); every other test here runs over real mutual TLS.
+    Coordinator coordinator = coordinator(clients, 2, 0, true);
     List<RoundRecord> rounds;
     byte[] toServer;
     byte[] fromServer;
