@@ -192,6 +192,7 @@ public final class CohortClient implements AutoCloseable {
         .setProtocolVersion(1)
         .setSdkVersion(Version.SDK)
         .build()));
+    secure = null; // a new registration (a new id, or a coordinator that restarted) starts every round afresh
     clientId = response.getClientId();
     token = response.getClientToken();
     runId = response.getRunId();
@@ -270,7 +271,7 @@ public final class CohortClient implements AutoCloseable {
   // ---- secure aggregation (SecAgg+): the update never leaves the client unmasked ---------------------------------
 
   private void advertiseKeys(FitTask task) {
-    if (secure != null && secure.isFor(task.getRunId(), task.getRound())) {
+    if (secure != null && secure.isFor(task, clientId)) {
       // The coordinator has not recorded our keys (the task came back): send the same ones again.
       sendSecAgg(task.getRound(), "keys", SecAggMessage.newBuilder().setKeys(SecAggWire.toWire(secure.keys())));
       return;

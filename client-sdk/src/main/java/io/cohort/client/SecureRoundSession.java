@@ -16,9 +16,11 @@ final class SecureRoundSession {
   final int round;
   final FitTask task;
   final SecAggClient secAgg;
+  final String selfId;
   final Quantizer quantizer;
 
-  private SecureRoundSession(FitTask task, SecAggClient secAgg, Quantizer quantizer) {
+  private SecureRoundSession(FitTask task, String selfId, SecAggClient secAgg, Quantizer quantizer) {
+    this.selfId = selfId;
     this.runId = task.getRunId();
     this.round = task.getRound();
     this.task = task;
@@ -44,7 +46,7 @@ final class SecureRoundSession {
     SecAggParameters parameters = new SecAggParameters(task.getRunId(), task.getRound(), s.getParticipantsList(),
         s.getNeighbours(), s.getThreshold(), s.getGraphSeed(), s.getVectorLength());
     Quantizer quantizer = new Quantizer(s.getClipRange(), s.getMaxWeight(), s.getParticipantsCount());
-    return new SecureRoundSession(task, new SecAggClient(parameters, clientId, RANDOM), quantizer);
+    return new SecureRoundSession(task, clientId, new SecAggClient(parameters, clientId, RANDOM), quantizer);
   }
 
   private KeyAdvertisement keys;
@@ -60,6 +62,12 @@ final class SecureRoundSession {
   /** The keys already advertised. */
   KeyAdvertisement keys() {
     return advertise();
+  }
+
+  /** Whether {@code task} is the very round this session was made for, with the same cohort, for {@code clientId}. */
+  boolean isFor(FitTask task, String clientId) {
+    return isFor(task.getRunId(), task.getRound())
+        && this.task.getSecureAggregation().equals(task.getSecureAggregation()) && selfId.equals(clientId);
   }
 
   boolean isFor(String runId, int round) {

@@ -1,10 +1,12 @@
 package io.cohort.coordinator;
 
+import io.cohort.coordinator.checkpoint.Checkpoint;
 import io.cohort.coordinator.http.ProtocolRoutes;
 import io.cohort.coordinator.registry.InMemoryClientRegistry;
 import io.cohort.coordinator.round.GlobalModel;
 import io.cohort.coordinator.round.RoundDriver;
 import io.cohort.coordinator.round.RoundRecord;
+import io.cohort.coordinator.round.RunCheckpoints;
 import io.cohort.coordinator.security.TransportSecurity;
 import io.cohort.crypto.ClientCredentials;
 import io.cohort.crypto.pki.PemFiles;
@@ -19,6 +21,8 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running coordinator: an HTTP server speaking the Cohort protocol and the driver of one federated run. Unless its
@@ -34,6 +38,7 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class Coordinator {
+  private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
   private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
 
   private final Vertx vertx;
@@ -56,14 +61,28 @@ public final class Coordinator {
    * then listens and starts the run.
    */
   public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config) {
-    String runId = ClientCredentials.newId(9);
     return vertx.executeBlocking(() -> TransportSecurity.open(config.tls(), config.host()))
-        .compose(security -> vertx.executeBlocking(() -> GlobalModel.encode(runId, 0, config.model(),
-                config.model().initialParameters(config.seed())))
-            .compose(initial -> {
-              Verticle verticle = new Verticle(config, initial, runId, security);
+        .compose(security -> vertx.executeBlocking(() -> startingPoint(config))
+            .compose(start -> {
+              Verticle verticle = new Verticle(config, start.model(), start.runId(), security, start.restored());
               return vertx.deployVerticle(verticle).map(id -> new Coordinator(vertx, config, verticle, id, security));
             }));
+  }
+
+  /** Where a run starts: a fresh model, or a checkpointed run's. */
+  private record StartingPoint(String runId, GlobalModel model, RunCheckpoints.Restored restored) {}
+
+  private static StartingPoint startingPoint(CoordinatorConfig config) throws java.io.IOException {
+    if (!config.checkpoints().resume()) {
+      String runId = ClientCredentials.newId(9);
+      return new StartingPoint(runId, GlobalModel.encode(runId, 0, config.model(),
+          config.model().initialParameters(config.seed())), null);
+    }
+    RunCheckpoints.Restored restored = RunCheckpoints.resume(config.checkpoints(), config.model());
+    restored.skipped().forEach(s -> LOG.warn("skipped a corrupt checkpoint: {}", s.reason()));
+    Checkpoint c = restored.checkpoint();
+    return new StartingPoint(restored.runId(), GlobalModel.encode(restored.runId(), c.header().getModelVersion(),
+        config.model(), c.parameters()), restored);
   }
 
   /** The port the server listens on. */
@@ -149,14 +168,17 @@ public final class Coordinator {
     private final GlobalModel initial;
     private final String runId;
     private final TransportSecurity security;
+    private final RunCheckpoints.Restored restored;
     private RoundDriver driver;
     private HttpServer server;
 
-    Verticle(CoordinatorConfig config, GlobalModel initial, String runId, TransportSecurity security) {
+    Verticle(CoordinatorConfig config, GlobalModel initial, String runId, TransportSecurity security,
+        RunCheckpoints.Restored restored) {
       this.config = config;
       this.initial = initial;
       this.runId = runId;
       this.security = security;
+      this.restored = restored;
     }
 
     io.vertx.core.Context context() {
@@ -165,7 +187,7 @@ public final class Coordinator {
 
     @Override
     public Future<?> start() {
-      driver = new RoundDriver(vertx, config, new InMemoryClientRegistry(), initial, runId);
+      driver = new RoundDriver(vertx, config, new InMemoryClientRegistry(), initial, runId, restored);
       Router router = Router.router(vertx);
       ProtocolRoutes.mount(vertx, router, driver, security);
       HttpServerOptions options = new HttpServerOptions()

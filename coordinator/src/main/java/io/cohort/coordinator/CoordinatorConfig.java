@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param secureAggregation whether and how rounds use secure aggregation
  * @param differentialPrivacy client-level differential privacy (DP-FedAvg), or empty for none
  * @param tls how the transport is secured (TLS with client certificates unless {@link TlsSettings#insecure()})
+ * @param checkpoints whether and where finished rounds are checkpointed, and whether a run is resumed
  */
 public record CoordinatorConfig(
     String host,
@@ -48,7 +49,8 @@ public record CoordinatorConfig(
     Strategy strategy,
     SecureAggregationSettings secureAggregation,
     Optional<DpConfig> differentialPrivacy,
-    TlsSettings tls) {
+    TlsSettings tls,
+    CheckpointSettings checkpoints) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -58,6 +60,7 @@ public record CoordinatorConfig(
     Objects.requireNonNull(secureAggregation, "secureAggregation");
     Objects.requireNonNull(differentialPrivacy, "differentialPrivacy (Optional.empty() for none)");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(checkpoints, "checkpoints");
     if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
@@ -120,6 +123,7 @@ public record CoordinatorConfig(
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
     private DpConfig differentialPrivacy;
     private TlsSettings tls = TlsSettings.inMemory();
+    private CheckpointSettings checkpoints = CheckpointSettings.none();
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -224,12 +228,18 @@ public record CoordinatorConfig(
       return tls(TlsSettings.insecure());
     }
 
+    /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
+    public Builder checkpoints(CheckpointSettings checkpoints) {
+      this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+      return this;
+    }
+
     public CoordinatorConfig build() {
       Strategy s = strategy != null ? strategy : new FedAvg(fraction, Math.max(1, minClients));
       return new CoordinatorConfig(host, port, model, rounds, fraction, minClients,
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
           liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation,
-          Optional.ofNullable(differentialPrivacy), tls);
+          Optional.ofNullable(differentialPrivacy), tls, checkpoints);
     }
   }
 }

@@ -22,6 +22,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Mixin SecureAggregationOptions secureAggregation;
   @Mixin DifferentialPrivacyOptions differentialPrivacy;
   @Mixin CoordinatorTlsOptions tls;
+  @Mixin CheckpointOptions checkpoints;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "interface to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
@@ -54,7 +55,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         .secureAggregation(secureAggregation.settings(true, 10_000))
         .differentialPrivacy(differentialPrivacy.config(Math.ceil(roundOptions.fraction
             * (minAvailable != null ? minAvailable : roundOptions.minClients))).orElse(null))
-        .tls(tlsSettings);
+        .tls(tlsSettings)
+        .checkpoints(checkpoints.settings());
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }
@@ -65,6 +67,9 @@ final class CoordinatorCommand implements Callable<Integer> {
       System.out.printf("coordinator listening on %s (run %s): %s, %d rounds, min %d clients, %s%n",
           coordinator.url(), coordinator.runId(), config.model().describe(), config.rounds(), config.minClients(),
           config.secureAggregation().enabled() ? "secure aggregation" : "PLAINTEXT updates (secure aggregation off)");
+      config.checkpoints().directory().ifPresent(dir -> System.out.printf(
+          "checkpoints: %s (resume this run after a crash with --resume %s)%n", dir.resolve(coordinator.runId()),
+          coordinator.runId()));
       tls.announce(coordinator, tlsSettings, System.out, System.err);
       System.out.flush();
       coordinator.onRound(r -> System.out.println(line(r)));

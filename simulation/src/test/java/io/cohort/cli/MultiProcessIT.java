@@ -46,7 +46,8 @@ class MultiProcessIT {
     Path coordinatorLog = dir.resolve("coordinator.log");
     Process coordinator = start(coordinatorLog, "coordinator", "--port", String.valueOf(port), "--model", "mlp",
         "--hidden", "32", "--rounds", "3", "--min-clients", "3", "--round-timeout", "120", "--poll-wait", "2",
-        "--tls-dir", tlsDir.toString(), "--enrol-tokens", "3", "--enrol-tokens-file", tokensFile.toString());
+        "--tls-dir", tlsDir.toString(), "--enrol-tokens", "3", "--enrol-tokens-file", tokensFile.toString(),
+        "--checkpoint-dir", dir.resolve("checkpoints").toString());
     List<Process> clients = new ArrayList<>();
     List<Path> clientLogs = new ArrayList<>();
     try {
@@ -68,7 +69,15 @@ class MultiProcessIT {
       for (int round = 1; round <= 3; round++) {
         assertThat(out).contains("round " + round + ": aggregated, 3/3 clients, 900 examples");
       }
-      assertThat(out).contains("run finished: 3 of 3 rounds completed, final model version 3");
+      assertThat(out).contains("run finished: 3 of 3 rounds completed, final model version 3")
+          .contains("checkpoints: " + dir.resolve("checkpoints"));
+      try (var runs = Files.list(dir.resolve("checkpoints"))) {
+        Path run = runs.findFirst().orElseThrow();
+        try (var files = Files.list(run)) {
+          assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+              .containsExactly("round-000001.ckpt", "round-000002.ckpt", "round-000003.ckpt");
+        }
+      }
       for (int i = 0; i < 3; i++) {
         assertThat(clients.get(i).waitFor(20, TimeUnit.SECONDS)).isTrue();
         String clientOut = read(clientLogs.get(i));

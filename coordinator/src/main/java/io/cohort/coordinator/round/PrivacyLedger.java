@@ -4,7 +4,9 @@ import io.cohort.privacy.AdaptiveClipping;
 import io.cohort.privacy.DpConfig;
 import io.cohort.privacy.GaussianNoise;
 import io.cohort.privacy.RdpAccountant;
+import io.cohort.protocol.v1.AccountantSegment;
 import io.cohort.protocol.v1.DifferentialPrivacy;
+import io.cohort.protocol.v1.PrivacyState;
 
 /**
  * The differential-privacy state of a run (DP-FedAvg, McMahan et al. 2018, client level): the clip norm (fixed or
@@ -23,6 +25,7 @@ final class PrivacyLedger {
   private final GaussianNoise noise = GaussianNoise.secure();
   private AdaptiveClipping adaptive; // created at the first round, when the expected cohort size is known
   private double fixedClipNorm;
+  private double restoredClipNorm = Double.NaN; // the adaptive clip norm a resumed run had reached
 
   /**
    * @param minSurvivors the fewest clients whose updates a round aggregates: distributed noise is scaled so that
@@ -44,8 +47,13 @@ final class PrivacyLedger {
 
   /** The clip norm clients use in the next round. */
   double clipNorm() {
-    return adaptive != null ? adaptive.clipNorm()
-        : config.clip() instanceof DpConfig.AdaptiveClip a ? a.initialClipNorm() : fixedClipNorm;
+    if (adaptive != null) {
+      return adaptive.clipNorm();
+    }
+    if (config.clip() instanceof DpConfig.AdaptiveClip a) {
+      return Double.isNaN(restoredClipNorm) ? a.initialClipNorm() : restoredClipNorm;
+    }
+    return fixedClipNorm;
   }
 
   /** Epsilon spent by the rounds so far, at the configured delta. */
@@ -63,7 +71,8 @@ final class PrivacyLedger {
   /** What the clients of a round of {@code cohort} clients are told to do. */
   DifferentialPrivacy instructions(int cohort) {
     if (adaptive == null && config.clip() instanceof DpConfig.AdaptiveClip a) {
-      adaptive = new AdaptiveClipping(a, cohort, noise);
+      adaptive = new AdaptiveClipping(new DpConfig.AdaptiveClip(clipNorm(), a.targetQuantile(), a.learningRate(),
+          a.countNoiseStddev()), cohort, noise);
     }
     DifferentialPrivacy.Builder b = DifferentialPrivacy.newBuilder().setClipNorm(clipNorm()).setAdaptive(adaptive());
     if (config.mode() == DpConfig.Mode.DISTRIBUTED) {
@@ -87,6 +96,25 @@ final class PrivacyLedger {
   void noiseMean(float[] mean, int count, double clipNorm) {
     if (config.mode() == DpConfig.Mode.CENTRAL && config.noiseMultiplier() > 0) {
       noise.addTo(mean, config.updateNoiseMultiplier() * clipNorm / count);
+    }
+  }
+
+  /** The ledger as a checkpoint keeps it: the accountant's history and the clip norm. */
+  PrivacyState snapshot() {
+    PrivacyState.Builder b = PrivacyState.newBuilder().setClipNorm(clipNorm());
+    for (RdpAccountant.Segment s : accountant.history()) {
+      b.addSegments(AccountantSegment.newBuilder().setNoiseMultiplier(s.noiseMultiplier())
+          .setSampleRate(s.sampleRate()).setSteps(s.steps()));
+    }
+    return b.build();
+  }
+
+  /** Takes back the state of a resumed run (before its first round here). */
+  void restore(PrivacyState state) {
+    accountant.replay(state.getSegmentsList().stream()
+        .map(s -> new RdpAccountant.Segment(s.getNoiseMultiplier(), s.getSampleRate(), s.getSteps())).toList());
+    if (adaptive()) {
+      restoredClipNorm = state.getClipNorm();
     }
   }
 

@@ -69,11 +69,11 @@ public final class RoundDriver {
   private final ClientRegistry registry;
   private final TaskBoard tasks;
   private final String runId;
-  private final Random sampling;
   private final List<RoundRecord> history = new ArrayList<>();
   private final List<Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
   private final Promise<List<RoundRecord>> completion = Promise.promise();
   private final PrivacyLedger privacy; // null without differential privacy
+  private final RunCheckpoints checkpoints; // null without checkpoints
 
   private GlobalModel model;
   private FitRound fitRound;
@@ -87,14 +87,35 @@ public final class RoundDriver {
   /** A driver for a fresh run starting from {@code initial}. */
   public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
       String runId) {
+    this(vertx, config, registry, initial, runId, null);
+  }
+
+  /**
+   * A driver for run {@code runId} from {@code initial}: a fresh run when {@code restored} is null, else the run
+   * resumed from its checkpoint (history, next round, privacy ledger).
+   */
+  public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
+      String runId, RunCheckpoints.Restored restored) {
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
     this.tasks = new TaskBoard(vertx);
     this.model = initial;
     this.runId = runId;
-    this.sampling = new Random(config.seed());
     this.privacy = config.differentialPrivacy().map(dp -> new PrivacyLedger(dp, minCohort())).orElse(null);
+    this.checkpoints = config.checkpoints().directory()
+        .map(dir -> new RunCheckpoints(dir, runId, config.checkpoints().keep())).orElse(null);
+    if (restored != null) {
+      history.addAll(restored.history());
+      nextRound = restored.roundsDone() + 1;
+      restored.privacy().ifPresent(state -> {
+        if (privacy == null) {
+          throw new IllegalArgumentException("the checkpointed run was differentially private; resume it with its "
+              + "--dp-* flags");
+        }
+        privacy.restore(state);
+      });
+    }
   }
 
   /** The run's id. */
@@ -114,8 +135,19 @@ public final class RoundDriver {
 
   /** Starts the run: the first round begins once enough clients are live. */
   public void start() {
-    LOG.info("run {}: {} rounds of {} on {}", runId, config.rounds(), config.strategy().name(),
-        config.model().describe());
+    if (nextRound > 1) {
+      LOG.info("run {}: resumed after round {} of {} (model version {})", runId, nextRound - 1, config.rounds(),
+          model.version());
+    } else {
+      LOG.info("run {}: {} rounds of {} on {}", runId, config.rounds(), config.strategy().name(),
+          config.model().describe());
+    }
+    if (nextRound > config.rounds()) {
+      finished = true;
+      tasks.finish("run " + runId + " had already completed " + config.rounds() + " rounds");
+      completion.tryComplete(List.copyOf(history));
+      return;
+    }
     tryStartRound();
   }
 
@@ -732,7 +764,7 @@ public final class RoundDriver {
     List<String> live = liveClients();
     int needed = config.minAvailable(); // validated to be at least minClients
     List<String> invited = live.size() >= needed
-        ? config.strategy().configureFit(nextRound, live, sampling)
+        ? config.strategy().configureFit(nextRound, live, roundRandom(nextRound, 0))
         : List.of();
     if (invited.size() < minCohort()) {
       LOG.debug("round {} waits: {} live clients, {} needed", nextRound, live.size(), needed);
@@ -869,7 +901,8 @@ public final class RoundDriver {
   }
 
   private void startEvaluation(RoundRecord fitRecord) {
-    List<String> invited = config.strategy().configureEvaluate(fitRecord.round(), liveClients(), sampling);
+    List<String> invited = config.strategy().configureEvaluate(fitRecord.round(), liveClients(),
+        roundRandom(fitRecord.round(), 1));
     if (invited.isEmpty()) {
       finishRound(fitRecord);
       return;
@@ -913,8 +946,33 @@ public final class RoundDriver {
     finishRound(round.fitRecord.withEvaluation(summary));
   }
 
+  /**
+   * Records a finished round and, with checkpoints on, writes the run's state durably (on a worker) before anyone
+   * hears of the round or the next one starts: a round that was announced can always be resumed from.
+   */
   private void finishRound(RoundRecord record) {
     history.add(record);
+    if (checkpoints == null) {
+      announce(record);
+      return;
+    }
+    List<RoundRecord> snapshot = List.copyOf(history);
+    GlobalModel current = model;
+    Optional<io.cohort.protocol.v1.PrivacyState> ledger = privacy == null ? Optional.empty()
+        : Optional.of(privacy.snapshot());
+    vertx.executeBlocking(() -> checkpoints.write(runId, record.round(), current, config.model(), snapshot, ledger),
+        true).onComplete(written -> {
+          if (written.failed()) {
+            LOG.error("run {}: checkpoint of round {} failed; the run goes on, but cannot resume from this round: {}",
+                runId, record.round(), written.cause().toString());
+          } else {
+            LOG.debug("run {}: round {} checkpointed to {}", runId, record.round(), written.result());
+          }
+          announce(record);
+        });
+  }
+
+  private void announce(RoundRecord record) {
     for (Consumer<RoundRecord> listener : listeners) {
       try {
         listener.accept(record);
@@ -962,6 +1020,14 @@ public final class RoundDriver {
         closeEvaluationRound(eval);
       }
     }
+  }
+
+  /**
+   * The random source of one round's sampling: derived from the seed and the round alone, so a resumed run (and a
+   * round that waited for clients) samples as an uninterrupted one would.
+   */
+  private Random roundRandom(int round, int purpose) {
+    return new Random(config.seed() * 0x9E3779B97F4A7C15L + round * 1_000_003L + purpose);
   }
 
   private double epsilon() {
