@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./cohort}. */
 @Command(name = "cohort", mixinStandardHelpOptions = true, versionProvider = Versions.Provider.class,
     description = "Federated learning on the JVM.",
-    subcommands = {SimulateCommand.class, CoordinatorCommand.class, ClientCommand.class,
+    subcommands = {SimulateCommand.class, CoordinatorCommand.class, ClientCommand.class, WorkerCommand.class,
         CommandLine.HelpCommand.class})
 public final class CohortCli {
   /** Runs the CLI and exits with its status. */

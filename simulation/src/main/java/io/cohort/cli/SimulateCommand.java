@@ -39,8 +39,14 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
 
-  @Option(names = "--workers", description = "trainings at once (default: number of cores)")
-  Integer workers;
+  @Option(names = "--trainers", description = "trainings at once per JVM: a pool of ND4J trainers shared by the "
+      + "clients (default: number of cores)")
+  Integer trainers;
+
+  @Option(names = "--workers", defaultValue = "0",
+      description = "worker JVMs that run the simulated clients, each a share; they join this JVM over Hazelcast on "
+          + "loopback (default: ${DEFAULT-VALUE}: the clients run in this JVM)")
+  int workerJvms;
 
   @Option(names = "--train-limit", defaultValue = "0", description = "use only the first N training examples")
   int trainLimit;
@@ -57,10 +63,10 @@ final class SimulateCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     SimulationConfig config = new SimulationConfig(clients, roundOptions.fraction, roundOptions.minClients,
         roundOptions.rounds, partition, modelOptions.architecture(), modelOptions.train(), roundOptions.seed, dir,
-        data.directory(), data.verify(), data.download, workers != null ? workers : Runtime.getRuntime().availableProcessors(),
+        data.directory(), data.verify(), data.download, trainers != null ? trainers : Runtime.getRuntime().availableProcessors(),
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
         secureAggregation.settings(false, 60_000), dropout,
-        differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)));
+        differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       boolean allCompleted = new Simulation(config, reporter, tls.insecure(System.err)).run().stream()
           .allMatch(r -> r.record().completed());

@@ -1,35 +1,25 @@
 package io.cohort.simulation;
 
-import io.cohort.client.ClientReport;
-import io.cohort.client.CohortClient;
-import io.cohort.client.DatasetSource;
-import io.cohort.client.transport.HttpTransport;
 import io.cohort.coordinator.Coordinator;
-import io.cohort.client.CrashInjector;
-import io.cohort.client.RoundStage;
 import io.cohort.coordinator.CoordinatorConfig;
 import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.TlsSettings;
-import java.util.SplittableRandom;
 import io.cohort.coordinator.round.RoundRecord;
+import io.cohort.simulation.cluster.WorkerFleet;
+import io.cohort.simulation.cluster.WorkerJob;
 import io.cohort.simulation.data.FashionMnist;
 import io.cohort.simulation.data.FashionMnistData;
 import io.cohort.simulation.data.LabeledImages;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +35,7 @@ public final class Simulation {
   private final SimulationConfig config;
   private final SimulationListener listener;
   private final boolean insecure;
+  private boolean clientsIdle = true;
 
   /** A simulation over TLS with client certificates and signed messages, as a real deployment runs. */
   public Simulation(SimulationConfig config, SimulationListener listener) {
@@ -65,30 +56,24 @@ public final class Simulation {
   /** Runs every round and returns the per-round results. */
   public List<RoundResult> run() throws IOException, InterruptedException {
     FashionMnistData data = FashionMnist.load(config.dataDir(), config.verifyData(), config.download());
-    LabeledImages train = limit(data.train(), config.trainLimit());
-    LabeledImages test = limit(data.test(), config.testLimit());
+    LabeledImages train = firstExamples(data.train(), config.trainLimit());
+    LabeledImages test = firstExamples(data.test(), config.testLimit());
     listener.onData(data.source(), train.size(), test.size());
     ClientShards shards = ClientShards.split(train, test, config.partition(), config.clients(), config.seed());
     listener.onPartition(shards.trainParts(), train.labels(), train.numClasses());
 
-    PooledTrainer trainers = new PooledTrainer(config.workers());
-    boolean trainersIdle = true;
+    PooledTrainer trainers = new PooledTrainer(config.trainers());
+    clientsIdle = true;
     try {
       Vertx vertx = Vertx.vertx();
       try {
-        ExecutorService clientThreads = Executors.newFixedThreadPool(config.clients(), daemonThreads());
-        try {
-          return runRounds(vertx, trainers, clientThreads, shards,
-              new CentralEvaluator(trainers, config.model(), test.toLocalDataset(), data.classNames()));
-        } finally {
-          clientThreads.shutdownNow(); // on success they have all returned; on failure this interrupts their waits
-          trainersIdle = clientThreads.awaitTermination(60, TimeUnit.SECONDS);
-        }
+        return runRounds(vertx, trainers, shards,
+            new CentralEvaluator(trainers, config.model(), test.toLocalDataset(), data.classNames()));
       } finally {
         vertx.close().await(); // undeploys the coordinator too
       }
     } finally {
-      if (trainersIdle) {
+      if (clientsIdle) {
         trainers.close();
       } else {
         LOG.warn("a simulated client is still training; its trainer's native memory is left to the JVM's exit");
@@ -96,8 +81,15 @@ public final class Simulation {
     }
   }
 
-  private List<RoundResult> runRounds(Vertx vertx, PooledTrainer trainers, ExecutorService clientThreads,
-      ClientShards shards, CentralEvaluator evaluator) throws InterruptedException {
+  /** The simulated clients as the round loop sees them: in this JVM, or in worker JVMs. */
+  private interface Fleet {
+    void failIfAnyDied();
+
+    void awaitFinished() throws InterruptedException;
+  }
+
+  private List<RoundResult> runRounds(Vertx vertx, PooledTrainer trainers, ClientShards shards,
+      CentralEvaluator evaluator) throws IOException, InterruptedException {
     // Weights are capped at the largest client's example count, so no client is down-weighted and the fixed-point
     // scale is as fine as it can be.
     int largest = 0;
@@ -123,26 +115,70 @@ public final class Simulation {
     LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();
     coordinator.onRound(records::add);
     listener.onStart(coordinator.url(), coordinatorConfig);
+    SimulatedClients.Behaviour behaviour =
+        new SimulatedClients.Behaviour(config.seed(), config.dropout(), secureAggregation.enabled());
 
-    HttpClient http = insecure ? HttpTransport.defaultHttpClient() : null;
-    List<Future<ClientReport>> clients = new ArrayList<>();
-    for (int i = 0; i < config.clients(); i++) {
-      CohortClient.Builder builder = CohortClient.builder()
-          .coordinator(URI.create(coordinator.url()))
-          .name(String.format("client-%05d", i))
-          .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
-          .trainer(trainers)
-          .requireSecureAggregation(secureAggregation.enabled())
-          .crashInjector(crashes(String.format("client-%05d", i), secureAggregation.enabled()));
-      if (insecure) {
-        builder.insecure().httpClient(http);
-      } else { // each client enrols with its own token, as an operator would hand them out, and keeps it in memory
-        builder.trustedCoordinatorCa(coordinator.caCertificate()).enrolmentToken(coordinator.issueEnrolmentToken());
+    if (config.workerJvms() == 0) {
+      List<Integer> all = java.util.stream.IntStream.range(0, config.clients()).boxed().toList();
+      SimulatedClients clients = SimulatedClients.start(shards, trainers, access(coordinator, all), behaviour, all);
+      try {
+        return roundLoop(coordinator, records, evaluator, new Fleet() {
+          @Override
+          public void failIfAnyDied() {
+            clients.failIfAnyDied();
+          }
+
+          @Override
+          public void awaitFinished() throws InterruptedException {
+            clients.await(Duration.ofSeconds(60));
+          }
+        });
+      } finally {
+        clientsIdle = clients.stop(); // on success they have all returned; on failure this interrupts their waits
       }
-      CohortClient client = builder.build();
-      clients.add(clientThreads.submit(client::run));
     }
+    try (WorkerFleet workers = WorkerFleet.start(config.workerJvms(), config.out().resolve("workers"),
+        Duration.ofMinutes(2))) {
+      List<String> ids = workers.workerIds();
+      for (int k = 0; k < ids.size(); k++) {
+        List<Integer> mine = new ArrayList<>();
+        for (int i = k; i < config.clients(); i += ids.size()) {
+          mine.add(i);
+        }
+        SimulatedClients.Access access = access(coordinator, mine);
+        workers.assign(ids.get(k), new WorkerJob(access.coordinatorUrl(), access.caCertificatePem(),
+            access.enrolmentTokens(), mine, config.clients(),
+            config.dataDir() == null ? null : config.dataDir().toString(), config.verifyData(), config.download(),
+            config.trainLimit(), config.testLimit(), config.partition(), config.seed(), config.dropout(),
+            secureAggregation.enabled(), config.trainers()));
+      }
+      LOG.info("{} clients run in {} worker JVMs", config.clients(), ids.size());
+      return roundLoop(coordinator, records, evaluator, new Fleet() {
+        @Override
+        public void failIfAnyDied() {
+          workers.failIfAnyDied();
+        }
 
+        @Override
+        public void awaitFinished() throws InterruptedException {
+          workers.await(Duration.ofSeconds(120)).forEach(r -> LOG.info("worker: {}", r));
+        }
+      });
+    }
+  }
+
+  /** How clients {@code indices} reach the coordinator: its URL, and its CA and a fresh token each under TLS. */
+  private SimulatedClients.Access access(Coordinator coordinator, List<Integer> indices) {
+    if (insecure) {
+      return new SimulatedClients.Access(coordinator.url(), null, Map.of());
+    }
+    Map<Integer, String> tokens = new HashMap<>();
+    indices.forEach(i -> tokens.put(i, coordinator.issueEnrolmentToken()));
+    return new SimulatedClients.Access(coordinator.url(), coordinator.caCertificatePem(), tokens);
+  }
+
+  private List<RoundResult> roundLoop(Coordinator coordinator, LinkedBlockingQueue<RoundRecord> records,
+      CentralEvaluator evaluator, Fleet clients) throws InterruptedException {
     List<RoundResult> results = new ArrayList<>();
     long roundBudgetNanos = TimeUnit.MILLISECONDS.toNanos(config.roundTimeout().toMillis() * 2 + 60_000);
     for (int r = 1; r <= config.rounds(); r++) {
@@ -152,7 +188,7 @@ public final class Simulation {
         if (coordinator.completion().isComplete() && records.isEmpty()) {
           break; // the run ended early: its privacy budget allowed no more rounds
         }
-        failIfAClientDied(clients); // a dead client would otherwise stall the run until the deadline
+        clients.failIfAnyDied(); // a dead client would otherwise stall the run until the deadline
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("round " + r + " did not finish within "
               + TimeUnit.NANOSECONDS.toSeconds(roundBudgetNanos) + " s; see the log above");
@@ -171,69 +207,18 @@ public final class Simulation {
       throw new IllegalStateException("the run ended before its first round: the privacy budget (--dp-epsilon) "
           + "does not allow one round at this noise and sample rate; raise --dp-epsilon or --dp-noise");
     }
-    for (Future<ClientReport> client : clients) {
-      try {
-        client.get(60, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("a simulated client failed: " + e.getCause(), e.getCause());
-      } catch (TimeoutException e) {
-        throw new IllegalStateException("a simulated client did not finish within 60 s after the last round", e);
-      }
-    }
+    clients.awaitFinished();
     listener.onFinish(results);
     return results;
   }
 
-  /**
-   * The simulated dropout: in each round, a client crashes with probability {@code dropout}, at a stage drawn
-   * uniformly from the round's stages, and restarts. Seeded by (run seed, client, round), so runs repeat.
-   */
-  private CrashInjector crashes(String name, boolean secure) {
-    double p = config.dropout();
-    if (p == 0) {
-      return CrashInjector.NEVER;
-    }
-    RoundStage[] stages = secure
-        ? new RoundStage[] {RoundStage.ADVERTISE_KEYS, RoundStage.SHARE_KEYS, RoundStage.MASKED_INPUT,
-            RoundStage.UNMASK}
-        : new RoundStage[] {RoundStage.UPLOAD};
-    long base = config.seed() * 0x9E3779B97F4A7C15L + name.hashCode();
-    return (round, stage) -> {
-      SplittableRandom random = new SplittableRandom(base * 31 + round);
-      return random.nextDouble() < p && stages[random.nextInt(stages.length)] == stage;
-    };
-  }
-
-  private static void failIfAClientDied(List<Future<ClientReport>> clients) {
-    for (Future<ClientReport> f : clients) {
-      if (f.isDone()) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          throw new IllegalStateException("a simulated client failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted", e);
-        }
-      }
-    }
-  }
-
-  private static LabeledImages limit(LabeledImages images, int limit) {
+  /** The first {@code limit} examples of {@code images} (all of them when {@code limit} is 0 or beyond the size). */
+  public static LabeledImages firstExamples(LabeledImages images, int limit) {
     if (limit <= 0 || limit >= images.size()) {
       return images;
     }
     return new LabeledImages(Arrays.copyOf(images.features(), limit * images.exampleSize()),
         Arrays.copyOf(images.labels(), limit), images.exampleShape(), images.numClasses());
-  }
-
-  private static java.util.concurrent.ThreadFactory daemonThreads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "sim-client-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
 }

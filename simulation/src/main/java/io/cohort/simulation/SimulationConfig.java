@@ -27,7 +27,7 @@ import java.util.Optional;
  * @param dataDir explicit Fashion-MNIST directory, or null to search the usual places
  * @param verifyData whether files must carry the official Fashion-MNIST checksums (off for other IDX data)
  * @param download whether to download Fashion-MNIST into the cache when it is nowhere else
- * @param workers trainings run at once (trainer pool size)
+ * @param trainers trainings run at once in a JVM (trainer pool size)
  * @param evaluateEvery federated evaluation after every this many rounds (0: never)
  * @param roundTimeout how long a round waits for results
  * @param trainLimit use only the first this many training examples (0: all)
@@ -35,6 +35,8 @@ import java.util.Optional;
  * @param secureAggregation whether rounds use secure aggregation, and its settings
  * @param dropout probability that a sampled client crashes at a random stage of a round (and restarts)
  * @param differentialPrivacy client-level DP (DP-FedAvg), or empty for none
+ * @param workerJvms worker JVMs that run the clients (0: the clients run in this JVM); they join this JVM's
+ *     Hazelcast cluster on loopback and each takes a share of the clients
  */
 public record SimulationConfig(
     int clients,
@@ -49,14 +51,15 @@ public record SimulationConfig(
     Path dataDir,
     boolean verifyData,
     boolean download,
-    int workers,
+    int trainers,
     int evaluateEvery,
     Duration roundTimeout,
     int trainLimit,
     int testLimit,
     SecureAggregationSettings secureAggregation,
     double dropout,
-    Optional<DpConfig> differentialPrivacy) {
+    Optional<DpConfig> differentialPrivacy,
+    int workerJvms) {
 
   public SimulationConfig {
     Objects.requireNonNull(partition, "partition");
@@ -78,8 +81,8 @@ public record SimulationConfig(
     if (rounds < 1) {
       throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
     }
-    if (workers < 1) {
-      throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+    if (trainers < 1) {
+      throw new IllegalArgumentException("--trainers must be at least 1, got " + trainers);
     }
     if (evaluateEvery < 0) {
       throw new IllegalArgumentException("--eval-every must be >= 0, got " + evaluateEvery);
@@ -89,6 +92,10 @@ public record SimulationConfig(
     }
     Objects.requireNonNull(secureAggregation, "secureAggregation");
     Objects.requireNonNull(differentialPrivacy, "differentialPrivacy (Optional.empty() for none)");
+    if (workerJvms < 0 || workerJvms > clients) {
+      throw new IllegalArgumentException("--workers must be in 0.." + clients + " (at most one per client), got "
+          + workerJvms);
+    }
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
     }
@@ -119,7 +126,8 @@ public record SimulationConfig(
     m.put("momentum", train.momentum());
     m.put("l2", train.l2());
     m.put("seed", seed);
-    m.put("workers", workers);
+    m.put("trainers", trainers);
+    m.put("workerJvms", workerJvms);
     m.put("evaluateEvery", evaluateEvery);
     m.put("roundTimeoutSeconds", roundTimeout.toSeconds());
     m.put("dataDir", dataDir == null ? null : dataDir.toString());

@@ -29,7 +29,7 @@ class SimulationIT {
     ModelArchitecture model = ModelArchitecture.defaultFor(kind, List.of(1, 28, 28), 10);
     return new SimulationConfig(6, 1.0, 1, 3, partition, model,
         new TrainSettings(1, 16, 0.05, Optimizer.SGD, 0.9, 0), seed, dir.resolve("out-" + seed), data, false,
-        false, 2, 0, Duration.ofSeconds(60), 0, 0, SecureAggregationSettings.off(), 0, Optional.empty());
+        false, 2, 0, Duration.ofSeconds(60), 0, 0, SecureAggregationSettings.off(), 0, Optional.empty(), 0);
   }
 
   /** Each round's test accuracy and test loss. */
@@ -59,7 +59,7 @@ class SimulationIT {
     SimulationConfig base = config(14, "shards:2", ModelArchitecture.Kind.CNN);
     SimulationConfig withEval = new SimulationConfig(base.clients(), 0.5, 2, 2, base.partition(), base.model(),
         base.train(), base.seed(), base.out(), base.dataDir(), false, false, 2, 1, base.roundTimeout(), 0, 0,
-        SecureAggregationSettings.off(), 0, Optional.empty());
+        SecureAggregationSettings.off(), 0, Optional.empty(), 0);
     List<RoundResult> results = new Simulation(withEval, new SimulationListener() {}).run();
     assertThat(results).hasSize(2).allSatisfy(r -> {
       assertThat(r.record().completed()).isTrue();

@@ -1,0 +1,167 @@
+package io.cohort.simulation;
+
+import io.cohort.client.ClientReport;
+import io.cohort.client.CohortClient;
+import io.cohort.client.CrashInjector;
+import io.cohort.client.DatasetSource;
+import io.cohort.client.LocalTrainer;
+import io.cohort.client.RoundStage;
+import io.cohort.client.transport.HttpTransport;
+import io.cohort.crypto.pki.PemFiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A set of simulated clients, each a real SDK client on its own thread, training through a shared trainer pool: all
+ * of a simulation's clients in one JVM, or one worker JVM's share of them. Client {@code i} is named {@link
+ * #name(int)} and holds shard {@code i}, whatever JVM runs it, so a distributed simulation behaves as a local one.
+ */
+public final class SimulatedClients implements AutoCloseable {
+  /**
+   * How the clients reach the coordinator.
+   *
+   * @param coordinatorUrl the coordinator's base URL
+   * @param caCertificatePem the coordinator's CA certificate, or null for cleartext (insecure)
+   * @param enrolmentTokens a one-time enrolment token per client index (empty when insecure)
+   */
+  public record Access(String coordinatorUrl, String caCertificatePem, Map<Integer, String> enrolmentTokens) {
+    boolean insecure() {
+      return caCertificatePem == null;
+    }
+  }
+
+  /**
+   * How the clients behave.
+   *
+   * @param seed the run's seed (seeds the simulated crashes)
+   * @param dropout probability that a client crashes at a random stage of a round and restarts
+   * @param secure whether rounds use secure aggregation (clients then refuse plaintext rounds)
+   */
+  public record Behaviour(long seed, double dropout, boolean secure) {}
+
+  private final ExecutorService threads;
+  private final List<Future<ClientReport>> runs = new ArrayList<>();
+
+  private SimulatedClients(int size) {
+    AtomicInteger n = new AtomicInteger();
+    this.threads = Executors.newFixedThreadPool(Math.max(1, size), r -> {
+      Thread t = new Thread(r, "sim-client-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The name of client {@code index}. */
+  public static String name(int index) {
+    return String.format("client-%05d", index);
+  }
+
+  /** Starts the clients {@code indices}, each running until the coordinator's run finishes. */
+  public static SimulatedClients start(ClientShards shards, LocalTrainer trainers, Access access,
+      Behaviour behaviour, List<Integer> indices) {
+    SimulatedClients clients = new SimulatedClients(indices.size());
+    HttpClient http = access.insecure() ? HttpTransport.defaultHttpClient() : null;
+    var ca = access.insecure() ? null : PemFiles.decodeCertificates(access.caCertificatePem()).get(0);
+    for (int i : indices) {
+      CohortClient.Builder builder = CohortClient.builder()
+          .coordinator(URI.create(access.coordinatorUrl()))
+          .name(name(i))
+          .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
+          .trainer(trainers)
+          .requireSecureAggregation(behaviour.secure())
+          .crashInjector(crashes(name(i), behaviour));
+      if (access.insecure()) {
+        builder.insecure().httpClient(http);
+      } else { // each client enrols with its own token, as an operator would hand them out, and keeps it in memory
+        builder.trustedCoordinatorCa(ca).enrolmentToken(access.enrolmentTokens().get(i));
+      }
+      CohortClient client = builder.build();
+      clients.runs.add(clients.threads.submit(client::run));
+    }
+    return clients;
+  }
+
+  /**
+   * The simulated dropout: in each round, a client crashes with probability {@code dropout}, at a stage drawn
+   * uniformly from the round's stages, and restarts. Seeded by (run seed, client, round), so runs repeat.
+   */
+  static CrashInjector crashes(String name, Behaviour behaviour) {
+    double p = behaviour.dropout();
+    if (p == 0) {
+      return CrashInjector.NEVER;
+    }
+    RoundStage[] stages = behaviour.secure()
+        ? new RoundStage[] {RoundStage.ADVERTISE_KEYS, RoundStage.SHARE_KEYS, RoundStage.MASKED_INPUT,
+            RoundStage.UNMASK}
+        : new RoundStage[] {RoundStage.UPLOAD};
+    long base = behaviour.seed() * 0x9E3779B97F4A7C15L + name.hashCode();
+    return (round, stage) -> {
+      SplittableRandom random = new SplittableRandom(base * 31 + round);
+      return random.nextDouble() < p && stages[random.nextInt(stages.length)] == stage;
+    };
+  }
+
+  /** Whether every client's run has ended (normally or not). */
+  public boolean allDone() {
+    return runs.stream().allMatch(Future::isDone);
+  }
+
+  /** Throws if a client's run ended with an error (a dead client would otherwise stall the run). */
+  public void failIfAnyDied() {
+    for (Future<ClientReport> f : runs) {
+      if (f.isDone()) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("a simulated client failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+    }
+  }
+
+  /** Waits for every client to finish its run (at most {@code each} per client) and returns their reports. */
+  public List<ClientReport> await(Duration each) throws InterruptedException {
+    List<ClientReport> reports = new ArrayList<>();
+    for (Future<ClientReport> f : runs) {
+      try {
+        reports.add(f.get(each.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a simulated client failed: " + e.getCause(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("a simulated client did not finish within " + each.toSeconds()
+            + " s after the last round", e);
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * Interrupts clients still running and waits up to a minute for their threads to end.
+   *
+   * @return whether every thread ended (so no client is still inside its trainer)
+   */
+  public boolean stop() throws InterruptedException {
+    threads.shutdownNow();
+    return threads.awaitTermination(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}
