@@ -1,7 +1,6 @@
 package io.cohort.client.nd4j;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -52,7 +51,7 @@ final class ConvPoolLayer implements Layer {
 
     INDArray conv = Nd4j.createUninitialized(x.dataType(), n, weightMatrix.size(0), outH * outW);
     Nd4j.matmul(ConvOps.repeatAlongBatch(weightMatrix, n), columns, conv, false, false, false);
-    Nd4j.getExecutioner().exec(new BroadcastAddOp(conv, bias, conv, 1));
+    BiasAdd.addInPlace(conv, bias, 1);
     Transforms.relu(conv, false);
     activation = conv.reshape('c', n, weightMatrix.size(0), outH, outW);
 

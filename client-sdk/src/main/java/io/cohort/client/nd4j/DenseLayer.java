@@ -35,7 +35,7 @@ final class DenseLayer implements Layer {
   public INDArray forward(INDArray x) {
     INDArray z = Nd4j.createUninitialized(weights.dataType(), x.size(0), weights.size(1));
     Nd4j.gemm(x, weights, z, false, false, 1.0, 0.0);
-    z.addiRowVector(bias);
+    BiasAdd.addInPlace(z, bias, 1); // not addiRowVector, which could crash the JVM: see BiasAdd
     if (relu) {
       Transforms.relu(z, false);
     }
