@@ -146,7 +146,10 @@ class DriverElectionTest {
     IMap<String, Lease> map = driver.hazelcast().getMap(DriverElection.MAP_NAME);
     map.put(DriverElection.KEY, new Lease("intruder", term + 10, 0)); // a member that then dies at once
     await(1_000, () -> !driver.election().isDriver(), "the driver to step down");
-    assertThat(recorders.get(members.indexOf(driver)).events).containsExactly("became " + term, "lost " + term);
+    // The listener runs on its own thread: wait for the event, then check the exact sequence.
+    var events = recorders.get(members.indexOf(driver)).events;
+    await(1_000, () -> events.size() >= 2, "the driver's listener to hear that it lost the lease");
+    assertThat(events).containsExactly("became " + term, "lost " + term);
     await(5_000, () -> drivers().size() == 1, "a driver after the intruder's lease runs out");
     assertThat(drivers().get(0).election().term()).isEqualTo(term + 11);
     assertThat(driver.election().highestTermSeen()).isGreaterThanOrEqualTo(term + 10);
