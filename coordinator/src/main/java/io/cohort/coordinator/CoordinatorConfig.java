@@ -98,6 +98,17 @@ public record CoordinatorConfig(
     }
   }
 
+  /**
+   * How many uploads a coordinator stages at once by default: a quarter of the heap divided by the staging vector
+   * (4 bytes a parameter, plus one more element for a masked vector), at least 2 and at most 64. A fixed small
+   * default made simultaneous uploaders of small models wait for 503 retries (each refused upload's body is sent in
+   * full), while a large model needs few slots to stay within the heap.
+   */
+  public static int defaultMaxConcurrentUploads(int parameters, long maxHeapBytes) {
+    long staging = 4L * (parameters + 1L);
+    return (int) Math.max(2, Math.min(64, maxHeapBytes / 4 / staging));
+  }
+
   /** A builder with defaults: loopback, free port, 5 rounds, FedAvg on every client, 2 minutes per round. */
   public static Builder builder(ModelArchitecture model) {
     return new Builder(model);
@@ -118,7 +129,7 @@ public record CoordinatorConfig(
     private int evaluateEvery;
     private Duration pollWait = Duration.ofSeconds(20);
     private Duration liveness;
-    private int maxConcurrentUploads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private Integer maxConcurrentUploads; // null: sized to the model and the heap
     private Strategy strategy;
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
     private DpConfig differentialPrivacy;
@@ -191,6 +202,10 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /**
+     * Uploads staged and validated at once; each holds one model-sized vector. Defaults to {@link
+     * #defaultMaxConcurrentUploads}: as many as a quarter of the heap holds, between 2 and 64.
+     */
     public Builder maxConcurrentUploads(int maxConcurrentUploads) {
       this.maxConcurrentUploads = maxConcurrentUploads;
       return this;
@@ -238,7 +253,10 @@ public record CoordinatorConfig(
       Strategy s = strategy != null ? strategy : new FedAvg(fraction, Math.max(1, minClients));
       return new CoordinatorConfig(host, port, model, rounds, fraction, minClients,
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
-          liveness != null ? liveness : pollWait.multipliedBy(3), maxConcurrentUploads, s, secureAggregation,
+          liveness != null ? liveness : pollWait.multipliedBy(3),
+          maxConcurrentUploads != null ? maxConcurrentUploads
+              : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
+          s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints);
     }
   }

@@ -136,13 +136,16 @@ public record ClusterSettings(String bindHost, int port, List<String> members, S
   }
 
   /**
-   * Seconds without a heartbeat (sent every second) after which Hazelcast declares a member dead: half the takeover
-   * timeout rounded up, at least 2. A member whose process died is usually dropped sooner, as its port refuses
-   * reconnection. Partitions owned by a dead member are unavailable until it is dropped, so this stays well below the
-   * lease, letting a driver keep renewing through the death of another member.
+   * Seconds without a heartbeat (sent every second) after which Hazelcast declares a member dead: a third of the
+   * takeover timeout rounded up, at least 2. A member whose process died is usually dropped sooner, as its port
+   * refuses reconnection. Partitions owned by a dead member are unavailable until it is dropped, and the driver stops
+   * driving 0.9 T after its last renewal, so this stays well below the lease: the driver keeps renewing through the
+   * death of another member (the lease's partition owner included) with about half the lease to spare for the
+   * partition's migration. Half the lease (the first choice) left too little on a loaded CI machine: a driver stepped
+   * down when a non-driver holding its lease's partition was killed.
    */
   public int heartbeatTimeoutSeconds() {
-    return (int) Math.max(2, (takeoverTimeout.toMillis() + 1999) / 2000);
+    return (int) Math.max(2, (takeoverTimeout.toMillis() + 2999) / 3000);
   }
 
   private static void checkMember(String member) {

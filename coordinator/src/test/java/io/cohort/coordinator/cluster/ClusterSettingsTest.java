@@ -20,7 +20,7 @@ class ClusterSettingsTest {
     assertThat(BASE.members()).isEmpty();
     assertThat(BASE.clusterName()).isEqualTo("cohort");
     assertThat(BASE.takeoverTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(BASE.heartbeatTimeoutSeconds()).isEqualTo(3);
+    assertThat(BASE.heartbeatTimeoutSeconds()).isEqualTo(2);
     assertThat(BASE.quorum()).isEqualTo(1);
   }
 
@@ -84,8 +84,8 @@ class ClusterSettingsTest {
   @Test
   void heartbeatTimeoutSeconds_isHalfTheLeaseRoundedUpAtLeastTwo() {
     assertThat(BASE.withTakeoverTimeout(Duration.ofSeconds(2)).heartbeatTimeoutSeconds()).isEqualTo(2);
-    assertThat(BASE.withTakeoverTimeout(Duration.ofSeconds(5)).heartbeatTimeoutSeconds()).isEqualTo(3);
-    assertThat(BASE.withTakeoverTimeout(Duration.ofSeconds(30)).heartbeatTimeoutSeconds()).isEqualTo(15);
+    assertThat(BASE.withTakeoverTimeout(Duration.ofSeconds(5)).heartbeatTimeoutSeconds()).isEqualTo(2);
+    assertThat(BASE.withTakeoverTimeout(Duration.ofSeconds(30)).heartbeatTimeoutSeconds()).isEqualTo(10);
   }
 
   @Test
@@ -117,7 +117,7 @@ class ClusterSettingsTest {
     assertThat(config.getProperty("hazelcast.logging.type")).isEqualTo("slf4j");
     assertThat(config.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
     assertThat(config.getProperty("hazelcast.heartbeat.interval.seconds")).isEqualTo("1");
-    assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("4");
+    assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("3"); // a third of 8 s
     assertThat(config.getMapConfig(DriverElection.MAP_NAME).getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(DriverElection.MAP_NAME).getMergePolicyConfig().getPolicy())
         .isEqualTo(HigherTermMergePolicy.class.getName());
