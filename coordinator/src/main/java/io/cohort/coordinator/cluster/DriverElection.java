@@ -48,13 +48,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Guarantees.</b> While the members can reach each other: at most one member's {@link #isDriver()} is true
  * at any instant (given clocks that run at about the same rate), and successive drivers' terms strictly increase.
  * After the driver's process dies without a word (SIGKILL, power loss), another member drives between 0.9 T and
- * 1.2 T later (measured on loopback with the default T = 5 s: 4.6 to 5.3 s over 14 runs of {@code
- * CoordinatorClusterIT}). On {@link #close()} the driver releases the lease and another member drives within
+ * 1.2 T later when the lease's partition lives elsewhere (measured on loopback with the default T = 5 s: 4.6 to 5.3 s
+ * over 14 runs of {@code CoordinatorClusterIT}). When the dead or frozen driver also owned the lease's partition, the
+ * others can read the lease only once Hazelcast has dropped that member, so the bound is T + {@link
+ * ClusterSettings#heartbeatTimeoutSeconds()} + 0.2 T (a SIGSTOPped driver with T = 4 s: 6.9 s in one run). On {@link #close()} the driver releases the lease and another member drives within
  * milliseconds (they watch the entry). A driver that cannot renew for 0.9 T, or sees fewer than {@link
  * ClusterSettings#quorum()} members, steps down and is told so.
  *
  * <p><b>Failure detection.</b> Hazelcast heartbeats every second and drops a member silent for {@link
- * ClusterSettings#heartbeatTimeoutSeconds()} (3 s for T = 5 s; noticed within 3 to 4 s), or within about 0.4 s when
+ * ClusterSettings#heartbeatTimeoutSeconds()} (2 s for T = 5 s), or within about 0.4 s when
  * the dead process's port refuses connections (measured). The lease does not wait for this, but the lease's
  * partition is unavailable until its dead owner is dropped: a driver renews through that if it happens within 0.8 T
  * (always when the port refuses; for a host that vanishes silently it is close, and the driver may step down and be

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -226,10 +227,16 @@ class CoordinatorClusterIT {
     return driver;
   }
 
-  /** Waits for one of {@code candidates} to start driving under a higher term, within T + 2·T/10 + 1.5 s. */
+  /**
+   * Waits for one of {@code candidates} to start driving under a higher term, within the documented bound: T, plus
+   * Hazelcast's failure detection (the lease's partition may have lived on the lost member, and cannot be read until
+   * that member is dropped), plus 2·T/10 of polling, plus 1.5 s of JVM scheduling on 2 cores.
+   */
   private Node awaitTakeover(List<Node> candidates, long since, long leaseMillis, long oldTerm, String how)
       throws InterruptedException {
-    long bound = leaseMillis + 2 * leaseMillis / 10 + 1_500; // documented bound, plus JVM scheduling on 2 cores
+    long detection = 1000L * ClusterSettings.standalone().withTakeoverTimeout(Duration.ofMillis(leaseMillis))
+        .heartbeatTimeoutSeconds();
+    long bound = leaseMillis + detection + 2 * leaseMillis / 10 + 1_500;
     await(bound + 5_000, () -> candidates.stream().anyMatch(n -> !n.events("BECAME").isEmpty()),
         "a survivor becomes driver");
     Node next = candidates.stream().filter(n -> !n.events("BECAME").isEmpty()).findFirst().orElseThrow();

@@ -1,0 +1,70 @@
+package io.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cohort.coordinator.Coordinator;
+import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.protocol.model.ModelArchitecture;
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code cohort status} against a real coordinator over TLS, pinning its CA. */
+class StatusCommandIT {
+  @TempDir Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = CohortCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void status_overTls_showsTheRunItsRoundsAndRefusals() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Coordinator coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(
+          ModelArchitecture.logreg(List.of(4), 3)).rounds(3).minClients(2).build()).await();
+      Path ca = dir.resolve("ca.pem");
+      Files.writeString(ca, coordinator.caCertificatePem());
+      Result r = run("status", "--coordinator", coordinator.url(), "--ca", ca.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out()).contains("run " + coordinator.runId() + ": 0 of 3 rounds done, fedavg on logreg")
+          .contains("model version 0, 0 clients registered").contains("security: ").contains("refused requests: ");
+      Result json = run("status", "--coordinator", coordinator.url(), "--ca", ca.toString(), "--json");
+      assertThat(json.code()).isZero();
+      assertThat(json.out()).contains("\"run\" : \"" + coordinator.runId() + "\"");
+      Result noCa = run("status", "--coordinator", coordinator.url());
+      assertThat(noCa.code()).isEqualTo(2);
+      assertThat(noCa.err()).contains("--ca FILE is required");
+      coordinator.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void status_nobodyListening_exitsOneSayingSo() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Result r = run("status", "--coordinator", "http://127.0.0.1:" + port);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("cannot reach the coordinator at http://127.0.0.1:" + port);
+  }
+}
