@@ -491,6 +491,10 @@ public final class CohortClient implements AutoCloseable {
       if (e.retryable()) {
         throw e;
       }
+      if (e.code().equals("DUPLICATE_UPDATE")) { // an earlier attempt got through; only its reply was lost
+        LOG.debug("{}: {} for round {} was already accepted: {}", name, what, round, e.getMessage());
+        return true;
+      }
       LOG.warn("{}: {} for round {} refused: {}", name, what, round, e.getMessage());
       return false;
     }

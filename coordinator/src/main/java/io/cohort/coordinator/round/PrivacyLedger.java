@@ -86,7 +86,11 @@ final class PrivacyLedger {
 
   /** The per-coordinate bound a clipped (and, in distributed mode, noised) update stays within, for quantisation. */
   double coordinateBound(DifferentialPrivacy instructions) {
-    return instructions.getClipNorm() + 8 * instructions.getNoiseStddev();
+    double bound = instructions.getClipNorm() + 8 * instructions.getNoiseStddev();
+    if (instructions.getAdaptive()) { // the centred bit, ±1/2 plus its own noise, is one more coordinate
+      bound = Math.max(bound, 0.5 + 8 * instructions.getBitNoiseStddev());
+    }
+    return bound;
   }
 
   /**

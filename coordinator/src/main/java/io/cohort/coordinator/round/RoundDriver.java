@@ -82,6 +82,7 @@ public final class RoundDriver {
   private int uploadsInFlight;
   private long waitTimer = -1;
   private boolean aggregating; // the last round's new model is being computed; no round may start meanwhile
+  private boolean checkpointing; // the last round's checkpoint is being written; no round may start meanwhile
   private boolean finished;
 
   /** A driver for a fresh run starting from {@code initial}. */
@@ -484,6 +485,12 @@ public final class RoundDriver {
       case UNMASK -> SecureRound.Stage.UNMASK;
       default -> throw new ProtocolException(ErrorCode.MALFORMED, "SecAggMessage carries no stage");
     };
+    if (stage.ordinal() < secure.stage.ordinal()) {
+      // The round moved past that stage and this client is still in it, so its answer was recorded: a resend after
+      // a lost reply. DUPLICATE_UPDATE tells the SDK it was delivered.
+      throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId + "'s "
+          + stage.name().toLowerCase() + " answer for round " + round.number + " was already recorded");
+    }
     if (secure.stage != stage) {
       throw new ProtocolException(ErrorCode.WRONG_STAGE, "round " + round.number + " is in secure-aggregation stage "
           + stageName(secure) + "; a " + stage.name().toLowerCase() + " message is not accepted now");
@@ -641,6 +648,11 @@ public final class RoundDriver {
         mean = java.util.Arrays.copyOf(mean, parameters);
       }
       if (privacy != null) {
+        if (decoded.totalWeight() != summed) {
+          throw new IllegalStateException("the securely summed weights (" + decoded.totalWeight() + ") differ from "
+              + "the " + summed + " clients summed: under differential privacy every client must weight its update "
+              + "1, or the noise would not cover the sum");
+        }
         privacy.noiseMean(mean, summed, round.dp.getClipNorm());
       }
       float[] next = config.strategy().applySecureAggregate(round.number, global, mean);
@@ -754,7 +766,7 @@ public final class RoundDriver {
   // ---- the round loop --------------------------------------------------------------------------------------------
 
   private void tryStartRound() {
-    if (finished || aggregating || fitRound != null || evaluationRound != null || nextRound > config.rounds()) {
+    if (finished || aggregating || checkpointing || fitRound != null || evaluationRound != null || nextRound > config.rounds()) {
       return;
     }
     if (waitTimer >= 0) {
@@ -960,8 +972,10 @@ public final class RoundDriver {
     GlobalModel current = model;
     Optional<io.cohort.protocol.v1.PrivacyState> ledger = privacy == null ? Optional.empty()
         : Optional.of(privacy.snapshot());
+    checkpointing = true;
     vertx.executeBlocking(() -> checkpoints.write(runId, record.round(), current, config.model(), snapshot, ledger),
         true).onComplete(written -> {
+          checkpointing = false;
           if (written.failed()) {
             LOG.error("run {}: checkpoint of round {} failed; the run goes on, but cannot resume from this round: {}",
                 runId, record.round(), written.cause().toString());

@@ -174,9 +174,9 @@ class SecureBadInputIT {
       RawClient.Reply reply = send(message(name).setKeys(SecAggWire.toWire(k)).build());
       assertThat(reply.status()).as(name).isEqualTo(200);
     }
-    // A replay of stage 1 after it closed.
-    assertRefused(send(message("bob").setKeys(SecAggWire.toWire(adverts.get("bob"))).build()), 409, ErrorCode.WRONG_STAGE,
-        "share_keys");
+    // A replay of stage 1 after it closed: already recorded, refused as a duplicate, nothing changes.
+    assertRefused(send(message("bob").setKeys(SecAggWire.toWire(adverts.get("bob"))).build()), 409,
+        ErrorCode.DUPLICATE_UPDATE, "already recorded");
   }
 
   // ---- stage 2: share keys -----------------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ class SecureBadInputIT {
       assertThat(reply.status()).as(name).isEqualTo(200);
     }
     assertRefused(send(message("alice").setShares(ShareBundle.getDefaultInstance()).build()), 409,
-        ErrorCode.WRONG_STAGE, "masked_input");
+        ErrorCode.DUPLICATE_UPDATE, "already recorded");
   }
 
   // ---- stage 3: masked input ---------------------------------------------------------------------------------------
