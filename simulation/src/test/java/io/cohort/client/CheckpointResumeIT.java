@@ -160,4 +160,22 @@ class CheckpointResumeIT {
     }
     second.close().await();
   }
+
+  @Test
+  void checkpointThatCannotBeWritten_endsTheRunBeforeAnotherModelIsReleased() throws Exception {
+    int port = freePort();
+    Path notADirectory = dir.resolve("a-file");
+    Files.writeString(notADirectory, "checkpoints cannot go under a regular file");
+    Coordinator coordinator = coordinator(port, CheckpointSettings.in(notADirectory));
+    List<RoundRecord> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
+    coordinator.onRound(announced::add);
+    clients(port);
+    java.util.concurrent.ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class,
+        () -> coordinator.completion().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertThat(failure.getCause()).hasMessageContaining("checkpoint of round 1 failed")
+        .hasMessageContaining("--resume");
+    assertThat(announced).isEmpty(); // round 1 was never announced, and no round 2 started
+    coordinator.close().await();
+  }
 }

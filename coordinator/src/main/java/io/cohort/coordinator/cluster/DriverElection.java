@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * 1.2 T later when the lease's partition lives elsewhere (measured on loopback with the default T = 5 s: 4.6 to 5.3 s
  * over 14 runs of {@code CoordinatorClusterIT}). When the dead or frozen driver also owned the lease's partition, the
  * others can read the lease only once Hazelcast has dropped that member, so the bound is T + {@link
- * ClusterSettings#heartbeatTimeoutSeconds()} + 0.2 T (a SIGSTOPped driver with T = 4 s: 6.9 s in one run). On {@link #close()} the driver releases the lease and another member drives within
+ * ClusterSettings#heartbeatTimeoutSeconds()} + one 1 s heartbeat check + 0.2 T (a SIGSTOPped driver with T = 4 s
+ * took 6.9 s and 8.7 s in two runs). On {@link #close()} the driver releases the lease and another member drives within
  * milliseconds (they watch the entry). A driver that cannot renew for 0.9 T, or sees fewer than {@link
  * ClusterSettings#quorum()} members, steps down and is told so.
  *

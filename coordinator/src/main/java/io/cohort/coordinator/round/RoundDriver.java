@@ -669,11 +669,7 @@ public final class RoundDriver {
       RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), summed, failures,
           result.totalWeight(), Double.NaN, seconds(round), version, model.parameters(), null, null, epsilon(),
           clipNorm(round));
-      if (config.evaluateEvery() > 0 && round.number % config.evaluateEvery() == 0) {
-        startEvaluation(record);
-      } else {
-        finishRound(record);
-      }
+      aggregated(record);
     }).onFailure(e -> {
       aggregating = false;
       String reason = "unmasking failed: " + e.getMessage();
@@ -897,11 +893,7 @@ public final class RoundDriver {
           RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), aggregation.count(),
               failures, aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), version,
               next.parameters(), null, null, epsilon(), clipNorm(round));
-          if (config.evaluateEvery() > 0 && round.number % config.evaluateEvery() == 0) {
-            startEvaluation(record);
-          } else {
-            finishRound(record);
-          }
+          aggregated(record);
         })
         .onFailure(e -> {
           aggregating = false;
@@ -916,7 +908,7 @@ public final class RoundDriver {
     List<String> invited = config.strategy().configureEvaluate(fitRecord.round(), liveClients(),
         roundRandom(fitRecord.round(), 1));
     if (invited.isEmpty()) {
-      finishRound(fitRecord);
+      announce(fitRecord); // committed (and checkpointed) already
       return;
     }
     EvaluationRound round = new EvaluationRound(fitRecord.round(), model.version(), invited, fitRecord);
@@ -955,17 +947,40 @@ public final class RoundDriver {
     EvaluationSummary summary = config.strategy().aggregateEvaluate(round.number, round.reports, failures);
     LOG.info("round {}: federated evaluation over {} clients: accuracy {}", round.number, summary.clients(),
         summary.accuracy());
-    finishRound(round.fitRecord.withEvaluation(summary));
+    RoundRecord evaluated = round.fitRecord.withEvaluation(summary);
+    history.set(history.size() - 1, evaluated); // the round was committed when it aggregated
+    announce(evaluated);
+  }
+
+  /** A failed round: recorded (and checkpointed), then announced. */
+  private void finishRound(RoundRecord record) {
+    commitRound(record, () -> announce(record));
   }
 
   /**
-   * Records a finished round and, with checkpoints on, writes the run's state durably (on a worker) before anyone
-   * hears of the round or the next one starts: a round that was announced can always be resumed from.
+   * A round that produced a new model: recorded and checkpointed at once, before federated evaluation hands the
+   * model to clients, so a released model (and its privacy cost) is never lost to a crash; then evaluated or
+   * announced.
    */
-  private void finishRound(RoundRecord record) {
+  private void aggregated(RoundRecord record) {
+    commitRound(record, () -> {
+      if (config.evaluateEvery() > 0 && record.round() % config.evaluateEvery() == 0) {
+        startEvaluation(record);
+      } else {
+        announce(record);
+      }
+    });
+  }
+
+  /**
+   * Adds a finished round to the history and, with checkpoints on, writes the run's state durably (on a worker; no
+   * round starts meanwhile) before {@code next} runs: a round anyone heard of can always be resumed from. A checkpoint
+   * that cannot be written ends the run, rather than go on releasing models it could not resume from.
+   */
+  private void commitRound(RoundRecord record, Runnable next) {
     history.add(record);
     if (checkpoints == null) {
-      announce(record);
+      next.run();
       return;
     }
     List<RoundRecord> snapshot = List.copyOf(history);
@@ -977,12 +992,17 @@ public final class RoundDriver {
         true).onComplete(written -> {
           checkpointing = false;
           if (written.failed()) {
-            LOG.error("run {}: checkpoint of round {} failed; the run goes on, but cannot resume from this round: {}",
-                runId, record.round(), written.cause().toString());
-          } else {
-            LOG.debug("run {}: round {} checkpointed to {}", runId, record.round(), written.result());
+            String reason = "checkpoint of round " + record.round() + " failed (" + written.cause() + "); the run "
+                + "stops so that it never releases a model it could not resume from; fix the checkpoint directory "
+                + "and resume with --resume " + runId;
+            LOG.error("run {}: {}", runId, reason);
+            finished = true;
+            tasks.finish(reason);
+            completion.tryFail(new IllegalStateException(reason, written.cause()));
+            return;
           }
-          announce(record);
+          LOG.debug("run {}: round {} checkpointed to {}", runId, record.round(), written.result());
+          next.run();
         });
   }
 

@@ -230,12 +230,13 @@ class CoordinatorClusterIT {
   /**
    * Waits for one of {@code candidates} to start driving under a higher term, within the documented bound: T, plus
    * Hazelcast's failure detection (the lease's partition may have lived on the lost member, and cannot be read until
-   * that member is dropped), plus 2·T/10 of polling, plus 1.5 s of JVM scheduling on 2 cores.
+   * that member is dropped: the heartbeat timeout, plus up to one 1 s heartbeat check), plus 2·T/10 of polling, plus
+   * 1.5 s of JVM scheduling on 2 cores.
    */
   private Node awaitTakeover(List<Node> candidates, long since, long leaseMillis, long oldTerm, String how)
       throws InterruptedException {
-    long detection = 1000L * ClusterSettings.standalone().withTakeoverTimeout(Duration.ofMillis(leaseMillis))
-        .heartbeatTimeoutSeconds();
+    long detection = 1000L * (ClusterSettings.standalone().withTakeoverTimeout(Duration.ofMillis(leaseMillis))
+        .heartbeatTimeoutSeconds() + 1);
     long bound = leaseMillis + detection + 2 * leaseMillis / 10 + 1_500;
     await(bound + 5_000, () -> candidates.stream().anyMatch(n -> !n.events("BECAME").isEmpty()),
         "a survivor becomes driver");
