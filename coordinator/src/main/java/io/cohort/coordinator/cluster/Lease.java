@@ -54,13 +54,7 @@ record Lease(String holder, long term, long renewals) implements Serializable {
 
     @Override
     public Lease process(Map.Entry<String, Lease> entry) {
-      Lease current = entry.getValue();
-      if (current == null || !current.heldBy(holder) || current.term() != term) {
-        return current;
-      }
-      Lease renewed = new Lease(holder, term, current.renewals() + 1);
-      entry.setValue(renewed);
-      return renewed;
+      return advanceIfHeld(entry, holder, term, holder);
     }
   }
 
@@ -70,13 +64,21 @@ record Lease(String holder, long term, long renewals) implements Serializable {
 
     @Override
     public Lease process(Map.Entry<String, Lease> entry) {
-      Lease current = entry.getValue();
-      if (current == null || !current.heldBy(holder) || current.term() != term) {
-        return current;
-      }
-      Lease released = new Lease(null, term, current.renewals() + 1);
-      entry.setValue(released);
-      return released;
+      return advanceIfHeld(entry, holder, term, null);
     }
+  }
+
+  /**
+   * If {@code holder} still holds the entry's lease under {@code term}, replaces it with one held by {@code next}
+   * (the same holder to renew, null to release) under the same term and one more renewal; returns the lease after.
+   */
+  private static Lease advanceIfHeld(Map.Entry<String, Lease> entry, String holder, long term, String next) {
+    Lease current = entry.getValue();
+    if (current == null || !current.heldBy(holder) || current.term() != term) {
+      return current;
+    }
+    Lease advanced = new Lease(next, term, current.renewals() + 1);
+    entry.setValue(advanced);
+    return advanced;
   }
 }

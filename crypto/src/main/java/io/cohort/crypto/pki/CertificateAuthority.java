@@ -241,6 +241,14 @@ public final class CertificateAuthority {
    * this CA (PKIX, no revocation), is valid now, is not a CA and has EKU clientAuth; empty otherwise.
    */
   public Optional<String> clientIdOf(X509Certificate certificate) {
+    return clientIdOf(this.certificate, certificate);
+  }
+
+  /**
+   * As {@link #clientIdOf(X509Certificate)}, against a CA certificate whose key this process does not hold (a
+   * coordinator given its PKI as PEM files).
+   */
+  public static Optional<String> clientIdOf(X509Certificate trustedCa, X509Certificate certificate) {
     if (certificate == null || certificate.getBasicConstraints() >= 0) {
       return Optional.empty();
     }
@@ -250,7 +258,7 @@ public final class CertificateAuthority {
         return Optional.empty();
       }
       CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(List.of(certificate));
-      PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(this.certificate, null)));
+      PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(trustedCa, null)));
       parameters.setRevocationEnabled(false);
       parameters.setDate(new Date());
       CertPathValidator.getInstance("PKIX").validate(path, parameters);
