@@ -59,25 +59,40 @@ final class ClientTls {
   }
 
   /**
-   * A signing transport over mutual TLS, enrolling first if there is no usable stored identity.
+   * A signing transport over mutual TLS to the coordinator cluster at {@code coordinators}, enrolling first if there
+   * is no usable stored identity. Enrolment goes to the current node (any node enrols; a dead one is skipped by the
+   * retries, as the transport rotates); the mTLS transport then starts at the node that enrolled the client and knows
+   * the whole list.
    *
    * @param retry runs a call with the client's retry policy (transport failures are retried, refusals are not)
    */
-  HttpTransport connect(URI coordinator, String name, Function<Supplier<EnrolResponse>, EnrolResponse> retry) {
-    ClientIdentity identity = enrolled != null ? enrolled : identity(coordinator, name, retry);
-    enrolled = identity;
-    return new HttpTransport(coordinator,
-        HttpTransport.tlsHttpClient(TlsContexts.client(coordinatorCa, Optional.of(identity))), identity.signer());
+  HttpTransport connect(List<URI> coordinators, String name,
+      Function<Supplier<EnrolResponse>, EnrolResponse> retry) {
+    List<URI> bases = coordinators;
+    if (enrolled == null) {
+      Optional<ClientIdentity> stored = stored();
+      if (stored.isPresent()) {
+        enrolled = stored.get();
+      } else {
+        // No client certificate yet: this connection only proves the coordinator's identity (the pinned CA).
+        HttpTransport bootstrap = new HttpTransport(coordinators,
+            HttpTransport.tlsHttpClient(TlsContexts.client(coordinatorCa, Optional.empty())));
+        enrolled = enrol(bootstrap, name, retry);
+        bases = bootstrap.coordinators();
+      }
+    }
+    return new HttpTransport(bases,
+        HttpTransport.tlsHttpClient(TlsContexts.client(coordinatorCa, Optional.of(enrolled))), enrolled.signer());
   }
 
-  private ClientIdentity identity(URI coordinator, String name,
-      Function<Supplier<EnrolResponse>, EnrolResponse> retry) {
+  /** The stored identity if it is usable, empty if the client must enrol (with its token). */
+  private Optional<ClientIdentity> stored() {
     Optional<ClientIdentity> stored = load();
     if (stored.isPresent() && stored.get().certificateChain().isPresent()) {
       X509Certificate leaf = stored.get().certificateChain().get().get(0);
       String problem = problemWith(leaf);
       if (problem == null) {
-        return stored.get();
+        return stored;
       }
       if (enrolmentToken == null) {
         throw new CohortException("IDENTITY_UNUSABLE", "the client certificate in " + identityDirectory + " " + problem
@@ -89,10 +104,11 @@ final class ClientTls {
           : identityDirectory.toString()) + " and no enrolment token given: ask the coordinator's operator for a "
           + "token (./cohort coordinator --enrol-tokens N) and pass --enrol-token (SDK: enrolmentToken)", false, null);
     }
-    return enrol(coordinator, name, retry);
+    return Optional.empty();
   }
 
-  private ClientIdentity enrol(URI coordinator, String name, Function<Supplier<EnrolResponse>, EnrolResponse> retry) {
+  private ClientIdentity enrol(HttpTransport bootstrap, String name,
+      Function<Supplier<EnrolResponse>, EnrolResponse> retry) {
     ClientIdentity fresh = ClientIdentity.generate();
     String requested = name.length() > 64 ? name.substring(0, 64) : name;
     EnrolRequest request = EnrolRequest.newBuilder()
@@ -100,9 +116,6 @@ final class ClientTls {
         .setClientName(name)
         .setCsrDer(ByteString.copyFrom(fresh.certificationRequest(requested)))
         .build();
-    // No client certificate yet: this connection only proves the coordinator's identity (the pinned CA).
-    HttpTransport bootstrap = new HttpTransport(coordinator,
-        HttpTransport.tlsHttpClient(TlsContexts.client(coordinatorCa, Optional.empty())));
     EnrolResponse response = retry.apply(() -> bootstrap.enrol(request));
     ClientIdentity identity;
     try {

@@ -70,12 +70,16 @@ import org.slf4j.LoggerFactory;
  * <p>Transient failures (connection refused or reset, coordinator overloaded) are retried with the {@link
  * RetryPolicy}; if the coordinator forgets the client (it restarted), the client registers again. {@link #run()}
  * blocks the calling thread; {@link #stop()} from another thread ends it and leaves the federation.
+ *
+ * <p>A coordinator cluster is given as all its nodes' URLs ({@link Builder#coordinators(List)}): the client follows
+ * a node's redirect to the node that drives the run, and when a node stops answering it tries the next one; see
+ * there.
  */
 public final class CohortClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CohortClient.class);
   private static final GaussianNoise NOISE = GaussianNoise.secure();
 
-  private final URI coordinator;
+  private final List<URI> coordinators;
   private final ClientTls tls; // null: insecure (cleartext HTTP, bearer token)
   private volatile HttpTransport transport; // with TLS: made on the first run(), after enrolment
   private final String name;
@@ -99,10 +103,10 @@ public final class CohortClient implements AutoCloseable {
   private int evaluations;
 
   private CohortClient(Builder b) {
-    this.coordinator = b.coordinator;
+    this.coordinators = b.coordinators;
     this.tls = b.insecure ? null : new ClientTls(b.trustedCa, b.identityDirectory, b.enrolmentToken);
     this.transport = b.insecure
-        ? new HttpTransport(b.coordinator, b.http != null ? b.http : HttpTransport.defaultHttpClient()) : null;
+        ? new HttpTransport(b.coordinators, b.http != null ? b.http : HttpTransport.defaultHttpClient()) : null;
     this.name = b.name != null ? b.name : "client-" + UUID.randomUUID();
     this.data = b.data;
     this.ownsTrainer = b.trainer == null;
@@ -182,7 +186,7 @@ public final class CohortClient implements AutoCloseable {
   /** With TLS: loads the stored identity or enrols with the token, then builds the mTLS, signing transport. */
   private void connect() {
     if (transport == null) {
-      transport = tls.connect(coordinator, name, call -> withRetry("enrolment", call));
+      transport = tls.connect(coordinators, name, call -> withRetry("enrolment", call));
     }
   }
 
@@ -562,7 +566,7 @@ public final class CohortClient implements AutoCloseable {
 
   /** Configures a {@link CohortClient}. */
   public static final class Builder {
-    private URI coordinator;
+    private List<URI> coordinators;
     private String name;
     private DatasetSource data;
     private LocalTrainer trainer;
@@ -649,9 +653,34 @@ public final class CohortClient implements AutoCloseable {
       return this;
     }
 
-    /** The coordinator's base URL, e.g. {@code http://127.0.0.1:7000}. Required. */
+    /**
+     * The coordinator's base URL, e.g. {@code https://127.0.0.1:7000}; shorthand for {@link #coordinators(List)} with
+     * one URL. This or that is required.
+     */
     public Builder coordinator(URI coordinator) {
-      this.coordinator = coordinator;
+      this.coordinators = coordinator == null ? null : List.of(coordinator);
+      return this;
+    }
+
+    /**
+     * The base URLs of a coordinator cluster's nodes, e.g. {@code https://10.0.0.1:7000} and {@code
+     * https://10.0.0.2:7000}, all with one scheme (1..16 URLs; this or {@link #coordinator(URI)} is required). The
+     * client starts with the first. Exactly one node drives the run at a time:
+     *
+     * <ul>
+     *   <li><b>Redirect.</b> Another node answers HTTP 307 with the same path on the driving node; the client sends
+     *       the same request there at once (uploads included, their body sent again), and keeps talking to that node.
+     *       At most 3 redirects per request, then the request counts as a retryable failure ({@code UNAVAILABLE}).
+     *       A redirect is followed only to the same scheme (never https to http), and with TLS only to a node whose
+     *       certificate the pinned CA issued; the client certificate goes with it. Nodes learned from redirects join
+     *       the list below.
+     *   <li><b>Fail-over.</b> When a node stops answering (connection refused or reset, timeout), the failure is
+     *       retried with the {@link #retry(RetryPolicy)} policy, and each retry goes to the next node, round-robin.
+     *       While the cluster picks a new driver (a few seconds), nodes answer 503, which is retried the same way.
+     * </ul>
+     */
+    public Builder coordinators(List<URI> coordinators) {
+      this.coordinators = coordinators == null ? null : List.copyOf(coordinators);
       return this;
     }
 
@@ -673,6 +702,10 @@ public final class CohortClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How transient failures are retried; defaults to {@link RetryPolicy#defaults()}, which outlasts a coordinator
+     * cluster's change of driver.
+     */
     public Builder retry(RetryPolicy retry) {
       this.retry = Objects.requireNonNull(retry, "retry");
       return this;
@@ -686,7 +719,9 @@ public final class CohortClient implements AutoCloseable {
 
     /**
      * Share one JDK HTTP client (and its connections) among many clients; {@link #insecure()} only (with TLS each
-     * client builds its own, presenting its own certificate).
+     * client builds its own, presenting its own certificate). It must not follow redirects itself ({@link
+     * HttpClient.Redirect#NEVER}, the default): the client follows a cluster's redirects, see {@link
+     * #coordinators(List)}.
      */
     public Builder httpClient(HttpClient http) {
       this.http = http;
@@ -695,11 +730,7 @@ public final class CohortClient implements AutoCloseable {
 
     /** Validates and builds. */
     public CohortClient build() {
-      if (coordinator == null || coordinator.getScheme() == null
-          || !(coordinator.getScheme().equals("http") || coordinator.getScheme().equals("https"))) {
-        throw new IllegalArgumentException("coordinator must be an http(s) URL such as https://127.0.0.1:7000, got "
-            + coordinator);
-      }
+      checkCoordinators();
       checkTransportSecurity();
       if (data == null) {
         throw new IllegalArgumentException("data must be given: the DatasetSource the client trains on");
@@ -714,7 +745,26 @@ public final class CohortClient implements AutoCloseable {
       return new CohortClient(this);
     }
 
+    private void checkCoordinators() {
+      if (coordinators == null || coordinators.isEmpty() || coordinators.size() > HttpTransport.MAX_BASES) {
+        throw new IllegalArgumentException("coordinator must be given: 1.." + HttpTransport.MAX_BASES
+            + " http(s) URLs such as https://127.0.0.1:7000, got " + coordinators);
+      }
+      for (URI coordinator : coordinators) {
+        if (coordinator.getScheme() == null || coordinator.getHost() == null
+            || !(coordinator.getScheme().equals("http") || coordinator.getScheme().equals("https"))) {
+          throw new IllegalArgumentException("coordinator must be an http(s) URL such as https://127.0.0.1:7000, "
+              + "got " + coordinator);
+        }
+        if (!coordinator.getScheme().equals(coordinators.get(0).getScheme())) {
+          throw new IllegalArgumentException("the coordinator URLs mix http and https (" + coordinators.get(0)
+              + ", " + coordinator + "): give every node's URL with one scheme");
+        }
+      }
+    }
+
     private void checkTransportSecurity() {
+      URI coordinator = coordinators.get(0); // all share its scheme
       boolean https = coordinator.getScheme().equals("https");
       if (insecure) {
         if (https) {

@@ -12,7 +12,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param maxAttempts attempts in all, the first included (at least 1)
  */
 public record RetryPolicy(Duration initialDelay, Duration maxDelay, int maxAttempts) {
-  /** 200 ms doubling to 10 s, 12 attempts (about a minute of outage). */
+  /**
+   * 200 ms doubling to 10 s, 12 attempts: the 11 waits add up to between 31 s and 63 s (each is drawn from the upper
+   * half of its cap). That outlasts a coordinator cluster's change of driver (about 5 to 10 s, during which nodes
+   * refuse connections or answer 503) several times over: the 8th attempt already comes at least 11 s after the
+   * first, leaving 4 more. A dead node costs one attempt: the transport moves on, and the retry goes to the next
+   * node.
+   */
   public static RetryPolicy defaults() {
     return new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(10), 12);
   }

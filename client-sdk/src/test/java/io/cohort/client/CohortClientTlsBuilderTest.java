@@ -85,6 +85,33 @@ class CohortClientTlsBuilderTest {
   }
 
   @Test
+  void build_clusterOfHttpsNodes_builds() {
+    try (CohortClient client = CohortClient.builder().coordinators(List.of(URI.create("https://127.0.0.1:7000"),
+        URI.create("https://127.0.0.1:7001"))).data(DatasetSource.of(DATA, DATA)).trainer(new NoTrainer())
+        .trustedCoordinatorCa(CA.certificate()).enrolmentToken("token").build()) {
+      assertThat(client).isNotNull();
+    }
+  }
+
+  @Test
+  void build_clusterMixingHttpAndHttps_isRefused() {
+    assertThatThrownBy(() -> CohortClient.builder().coordinators(List.of(URI.create("https://127.0.0.1:7000"),
+        URI.create("http://127.0.0.1:7001"))).data(DatasetSource.of(DATA, DATA)).trainer(new NoTrainer())
+        .trustedCoordinatorCa(CA.certificate()).enrolmentToken("token").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mix http and https");
+  }
+
+  @Test
+  void build_noCoordinatorOrAnEmptyList_isRefused() {
+    assertThatThrownBy(() -> CohortClient.builder().coordinators(List.of()).data(DatasetSource.of(DATA, DATA))
+        .trainer(new NoTrainer()).insecure().build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coordinator must be given");
+    assertThatThrownBy(() -> CohortClient.builder().data(DatasetSource.of(DATA, DATA)).trainer(new NoTrainer())
+        .insecure().build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coordinator must be given");
+  }
+
+  @Test
   void trustedCoordinatorCa_pemWithALeafCertificate_isRefused() {
     ClientIdentity identity = ClientIdentity.generate();
     PemFiles.writeCertificates(dir.resolve("leaf.pem"),
