@@ -9,6 +9,7 @@ import io.cohort.simulation.data.FashionMnist;
 import io.cohort.simulation.data.FashionMnistData;
 import io.cohort.simulation.partition.Partitioners;
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,9 +23,10 @@ import picocli.CommandLine.Option;
     description = "Run one client: enrol with the coordinator once (--ca, --enrol-token), then train on local data "
         + "each round it is sampled, over mutual TLS.")
 final class ClientCommand implements Callable<Integer> {
-  @Option(names = "--coordinator", required = true,
-      description = "the coordinator's URL, e.g. https://127.0.0.1:7000 (http:// with --insecure)")
-  URI coordinator;
+  @Option(names = "--coordinator", required = true, split = ",", paramLabel = "URL[,URL...]",
+      description = "the coordinator's URL, e.g. https://127.0.0.1:7000 (http:// with --insecure); for a cluster, "
+          + "every node's URL, comma-separated: the client follows redirects to the driving node and fails over")
+  List<URI> coordinators;
 
   @Mixin DataOptions data;
   @Mixin ClientTlsOptions tls;
@@ -70,8 +72,8 @@ final class ClientCommand implements Callable<Integer> {
     LocalDataset train = shards.train(index);
     LocalDataset heldOut = shards.heldOut(index);
     System.out.printf("%s: %d training and %d held-out examples from %s; coordinator %s%n", clientName, train.size(),
-        heldOut.size(), all.source(), coordinator);
-    try (CohortClient client = builder.coordinator(coordinator).name(clientName)
+        heldOut.size(), all.source(), coordinators);
+    try (CohortClient client = builder.coordinators(coordinators).name(clientName)
         .data(DatasetSource.of(train, heldOut)).requireSecureAggregation(requireSecureAggregation).build()) {
       Thread leaveOnCtrlC = new Thread(client::stop);
       Runtime.getRuntime().addShutdownHook(leaveOnCtrlC);
