@@ -1,12 +1,20 @@
 package io.cohort.coordinator;
 
 import io.cohort.coordinator.checkpoint.Checkpoint;
+import io.cohort.coordinator.cluster.ClusterStatus;
+import io.cohort.coordinator.cluster.CoordinatorCluster;
+import io.cohort.coordinator.cluster.DriverListener;
+import io.cohort.coordinator.http.ClusterGate;
 import io.cohort.coordinator.http.ProtocolRoutes;
 import io.cohort.coordinator.registry.InMemoryClientRegistry;
+import io.cohort.coordinator.round.DriverState;
 import io.cohort.coordinator.round.GlobalModel;
 import io.cohort.coordinator.round.RoundDriver;
 import io.cohort.coordinator.round.RoundRecord;
 import io.cohort.coordinator.round.RunCheckpoints;
+import io.cohort.coordinator.state.HazelcastRunStateStore;
+import io.cohort.coordinator.state.InMemoryRunStateStore;
+import io.cohort.coordinator.state.RunStateStore;
 import io.cohort.coordinator.security.TransportSecurity;
 import io.cohort.crypto.ClientCredentials;
 import io.cohort.crypto.pki.PemFiles;
@@ -18,8 +26,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * A running coordinator: an HTTP server speaking the Cohort protocol and the driver of one federated run. Unless its
  * config says {@link TlsSettings#insecure()}, it serves HTTPS with client certificates: hand each client the CA
  * certificate ({@link #caCertificate()}) and a one-time enrolment token ({@link #issueEnrolmentToken()}).
+ *
+ * <p>With {@link CoordinatorConfig.Builder#cluster} it is one node of a coordinator cluster: it embeds a Hazelcast
+ * member, keeps the run state there ({@link HazelcastRunStateStore}) and drives rounds only while it holds the driver
+ * lease; meanwhile it redirects clients (HTTP 307) to the node that drives. When the driving node dies, another takes
+ * the lease, claims the run state and goes on: an open plain round continues with the updates already summed (each
+ * counted once), an open secure round is recorded as failed and the next one starts.
  *
  * <pre>{@code
  * Coordinator coordinator = Coordinator.start(vertx, config).await();
@@ -40,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class Coordinator {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
   private static final Set<String> WILDCARD_HOSTS = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
+  private static final long WATCH_MS = 1000;
 
   private final Vertx vertx;
   private final CoordinatorConfig config;
@@ -57,32 +75,78 @@ public final class Coordinator {
   }
 
   /**
-   * Sets up TLS (creating or loading the CA and server certificate) and encodes the initial model, both on a worker,
-   * then listens and starts the run.
+   * Sets up TLS (creating or loading the CA and server certificate), joins the cluster if configured, and encodes the
+   * initial model, all on a worker, then listens and starts the run. In a cluster the returned future completes once
+   * the run is known (this node drives it, or another node has started it).
    */
   public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config) {
     return vertx.executeBlocking(() -> TransportSecurity.open(config.tls(), config.host()))
-        .compose(security -> vertx.executeBlocking(() -> startingPoint(config))
-            .compose(start -> {
-              Verticle verticle = new Verticle(config, start.model(), start.runId(), security, start.restored());
-              return vertx.deployVerticle(verticle).map(id -> new Coordinator(vertx, config, verticle, id, security));
+        .compose(security -> vertx.executeBlocking(() -> Backing.open(config))
+            .compose(backing -> {
+              Verticle verticle = new Verticle(config, security, backing);
+              return vertx.deployVerticle(verticle)
+                  .compose(id -> verticle.ready.future()
+                      .map(v -> new Coordinator(vertx, config, verticle, id, security)))
+                  .onFailure(e -> vertx.executeBlocking(() -> {
+                    backing.close();
+                    return null;
+                  }));
             }));
   }
 
-  /** Where a run starts: a fresh model, or a checkpointed run's. */
-  private record StartingPoint(String runId, GlobalModel model, RunCheckpoints.Restored restored) {}
-
-  private static StartingPoint startingPoint(CoordinatorConfig config) throws java.io.IOException {
-    if (!config.checkpoints().resume()) {
-      String runId = ClientCredentials.newId(9);
-      return new StartingPoint(runId, GlobalModel.encode(runId, 0, config.model(),
-          config.model().initialParameters(config.seed())), null);
+  /** Where the run state lives: in memory, or in an embedded cluster member. */
+  private record Backing(RunStateStore store, CoordinatorCluster cluster) {
+    static Backing open(CoordinatorConfig config) {
+      if (config.cluster().isEmpty()) {
+        return new Backing(new InMemoryRunStateStore(), null);
+      }
+      HazelcastRunStateStore.requireSerializable(config.strategy().beginFit(1, 1));
+      if (config.tls().mode() == TlsSettings.Mode.IN_MEMORY && !config.cluster().get().members().isEmpty()) {
+        throw new IllegalArgumentException("the nodes of a coordinator cluster must share one CA, and an in-memory "
+            + "CA is this process's alone: give every node the same --tls-dir (a directory they share, or a copy "
+            + "of it), or PEM files (--tls-key/--tls-cert/--client-ca)");
+      }
+      CoordinatorCluster cluster = CoordinatorCluster.start(config.cluster().get());
+      return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster);
     }
-    RunCheckpoints.Restored restored = RunCheckpoints.resume(config.checkpoints(), config.model());
-    restored.skipped().forEach(s -> LOG.warn("skipped a corrupt checkpoint: {}", s.reason()));
-    Checkpoint c = restored.checkpoint();
-    return new StartingPoint(restored.runId(), GlobalModel.encode(restored.runId(), c.header().getModelVersion(),
-        config.model(), c.parameters()), restored);
+
+    void close() {
+      store.close();
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+
+  /**
+   * What a driver starts from: the committed run in the store, else a checkpoint on disk (with resume), else a fresh
+   * run, which is committed at once so that every node shares its id and initial model.
+   */
+  private static DriverState takeOver(CoordinatorConfig config, RunStateStore store, long term) throws Exception {
+    if (!store.claim(term)) {
+      return null;
+    }
+    Optional<Checkpoint> committed = store.committed();
+    RunCheckpoints.Restored restored;
+    if (committed.isPresent()) {
+      restored = new RunCheckpoints.Restored(committed.get().header().getRunId(), committed.get(), List.of());
+    } else if (config.checkpoints().resume()) {
+      restored = RunCheckpoints.resume(config.checkpoints(), config.model());
+      restored.skipped().forEach(s -> LOG.warn("skipped a corrupt checkpoint: {}", s.reason()));
+      if (!store.commit(term, restored.checkpoint())) {
+        return null;
+      }
+    } else {
+      String runId = ClientCredentials.newId(9);
+      Checkpoint start = RunCheckpoints.of(runId, config.model(), config.model().initialParameters(config.seed()));
+      if (!store.commit(term, start)) {
+        return null;
+      }
+      restored = new RunCheckpoints.Restored(runId, start, List.of());
+    }
+    var open = store.openRound();
+    var tally = open.flatMap(o -> store.tally(o.round())).orElse(null);
+    return new DriverState(restored, open.orElse(null), tally, store.clients(), store.finished().orElse(null));
   }
 
   /** The port the server listens on. */
@@ -95,11 +159,15 @@ public final class Coordinator {
    * is given as the loopback address.
    */
   public String url() {
-    String host = WILDCARD_HOSTS.contains(config.host()) ? "127.0.0.1" : config.host();
+    return urlOf(config.host(), port(), security.enabled());
+  }
+
+  private static String urlOf(String configuredHost, int port, boolean tls) {
+    String host = WILDCARD_HOSTS.contains(configuredHost) ? "127.0.0.1" : configuredHost;
     if (host.indexOf(':') >= 0) {
       host = "[" + host + "]";
     }
-    return (security.enabled() ? "https://" : "http://") + host + ":" + port();
+    return (tls ? "https://" : "http://") + host + ":" + port;
   }
 
   /** Whether the coordinator serves TLS with client certificates (false only with {@link TlsSettings#insecure()}). */
@@ -126,7 +194,8 @@ public final class Coordinator {
 
   /**
    * A new one-time enrolment token: a client presents it once, with a CSR, to get its certificate. Shown once (only
-   * its digest is kept); lost when the coordinator stops. Thread-safe.
+   * its digest is kept); lost when the coordinator stops. In a cluster, a token is redeemable at the node that issued
+   * it. Thread-safe.
    *
    * @throws IllegalStateException if insecure, or with PEM files (no CA key to issue certificates with)
    */
@@ -136,7 +205,7 @@ public final class Coordinator {
 
   /** The run's id. */
   public String runId() {
-    return verticle.driver.runId();
+    return verticle.runId;
   }
 
   /** The configuration this coordinator runs. */
@@ -144,41 +213,63 @@ public final class Coordinator {
     return config;
   }
 
+  /** Whether this node drives the run now (always true for a coordinator without a cluster, once started). */
+  public boolean driving() {
+    RoundDriver d = verticle.driver;
+    return d != null && !d.deposed();
+  }
+
+  /** The cluster's members and driver as this node sees them; empty without a cluster. */
+  public Optional<ClusterStatus> clusterStatus() {
+    return Optional.ofNullable(verticle.backing.cluster()).map(ClusterStatus::of);
+  }
+
   /**
-   * Calls {@code listener} after each round with its record; it runs on the coordinator's event loop, so it must
-   * hand heavy work elsewhere.
+   * Calls {@code listener} after each round this node drives, with its record; it runs on the coordinator's event
+   * loop, so it must hand heavy work elsewhere.
    */
   public void onRound(Consumer<RoundRecord> listener) {
-    verticle.context().runOnContext(v -> verticle.driver.addListener(listener));
+    verticle.context().runOnContext(v -> {
+      verticle.listeners.add(listener);
+      if (verticle.driver != null) {
+        verticle.driver.addListener(listener);
+      }
+    });
   }
 
-  /** Completes with every round's record once the run's last round is done. */
+  /**
+   * Completes with every round's record once the run's last round is done (in a cluster: done by whichever node
+   * drove it; a node that did not drive the end learns it from the run state within a second).
+   */
   public Future<List<RoundRecord>> completion() {
-    return verticle.driver.completion();
+    return verticle.completion.future();
   }
 
-  /** Stops the server; connected clients see the connection close. */
+  /**
+   * Stops the server and, in a cluster, hands the driver lease over and leaves the cluster (the run goes on on the
+   * other nodes); connected clients see the connection close.
+   */
   public Future<Void> close() {
     return vertx.undeploy(deploymentId);
   }
 
   /** The verticle owning the server and the driver; both live on its context. */
-  private static final class Verticle extends VerticleBase {
+  private static final class Verticle extends VerticleBase implements DriverListener {
     private final CoordinatorConfig config;
-    private final GlobalModel initial;
-    private final String runId;
     private final TransportSecurity security;
-    private final RunCheckpoints.Restored restored;
-    private RoundDriver driver;
+    private final Backing backing;
+    private final Promise<Void> ready = Promise.promise();
+    private final Promise<List<RoundRecord>> completion = Promise.promise();
+    private final List<Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
+    private volatile RoundDriver driver;
+    private volatile String runId;
     private HttpServer server;
+    private long watchTimer = -1;
 
-    Verticle(CoordinatorConfig config, GlobalModel initial, String runId, TransportSecurity security,
-        RunCheckpoints.Restored restored) {
+    Verticle(CoordinatorConfig config, TransportSecurity security, Backing backing) {
       this.config = config;
-      this.initial = initial;
-      this.runId = runId;
       this.security = security;
-      this.restored = restored;
+      this.backing = backing;
     }
 
     io.vertx.core.Context context() {
@@ -187,9 +278,12 @@ public final class Coordinator {
 
     @Override
     public Future<?> start() {
-      driver = new RoundDriver(vertx, config, new InMemoryClientRegistry(), initial, runId, restored);
       Router router = Router.router(vertx);
-      ProtocolRoutes.mount(vertx, router, driver, security);
+      CoordinatorCluster cluster = backing.cluster();
+      if (cluster != null) {
+        ClusterGate.mount(vertx, router, cluster, () -> driver != null && !driver.deposed());
+      }
+      ProtocolRoutes.mount(vertx, router, () -> driver, security, () -> status());
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.host())
           .setPort(config.port())
@@ -200,21 +294,136 @@ public final class Coordinator {
       return vertx.createHttpServer(security.configure(options))
           .requestHandler(router)
           .listen()
-          .onSuccess(s -> {
+          .compose(s -> {
             server = s;
-            driver.start();
+            if (cluster == null) {
+              becameDriver(1);
+              return Future.succeededFuture();
+            }
+            String url = urlOf(config.host(), s.actualPort(), security.enabled());
+            return vertx.executeBlocking(() -> {
+              ClusterGate.advertise(cluster, url);
+              cluster.election().start(this);
+              return null;
+            }, false).onSuccess(v -> watch());
           });
+    }
+
+    /** Called by the election (on its thread): hand over to the context. */
+    @Override
+    public void becameDriver(long term) {
+      context.runOnContext(v -> drive(term));
+    }
+
+    @Override
+    public void lostDriver(long term) {
+      context.runOnContext(v -> {
+        RoundDriver d = driver;
+        if (d != null && d.term() == term) {
+          d.stepDown("the driver lease was lost (term " + term + ")");
+        }
+      });
+    }
+
+    private void drive(long term) {
+      if (backing.cluster() != null && backing.cluster().election().term() != term) {
+        return; // the lease moved on before this notification ran
+      }
+      vertx.executeBlocking(() -> takeOver(config, backing.store(), term), false).onComplete(taken -> {
+        if (taken.failed()) {
+          LOG.error("cannot take over the run (term {})", term, taken.cause());
+          ready.tryFail(taken.cause());
+          completion.tryFail(taken.cause());
+          return;
+        }
+        DriverState state = taken.result();
+        if (state == null) {
+          LOG.warn("term {} was overtaken while taking over; another node drives", term);
+          return;
+        }
+        RunCheckpoints.Restored restored = state.restored();
+        String run = restored.runId();
+        GlobalModel model;
+        try {
+          Checkpoint c = restored.checkpoint();
+          model = GlobalModel.encode(run, c.header().getModelVersion(), config.model(), c.parameters());
+        } catch (RuntimeException e) {
+          ready.tryFail(e);
+          return;
+        }
+        RoundDriver next = new RoundDriver(vertx, config, new InMemoryClientRegistry(), model, run, state,
+            backing.store(), term);
+        listeners.forEach(next::addListener);
+        next.completion().onComplete(done -> {
+          if (done.succeeded()) {
+            completion.tryComplete(done.result());
+          } else {
+            completion.tryFail(done.cause());
+          }
+        });
+        RoundDriver previous = driver;
+        if (previous != null) {
+          previous.stepDown("superseded by term " + term);
+        }
+        driver = next;
+        runId = run;
+        next.start();
+        ready.tryComplete();
+      });
+    }
+
+    /** A node that does not drive learns the run's id, and its end, from the run state. */
+    private void watch() {
+      watchTimer = vertx.setPeriodic(0, WATCH_MS, id -> {
+        if (completion.future().isComplete()) {
+          vertx.cancelTimer(id);
+          return;
+        }
+        RoundDriver d = driver;
+        if (d != null && !d.deposed()) {
+          return;
+        }
+        vertx.executeBlocking(() -> new Watched(backing.store().committed(), backing.store().finished()), false)
+            .onSuccess(w -> w.committed().ifPresent(c -> {
+              runId = c.header().getRunId();
+              ready.tryComplete();
+              if (w.finished().isPresent() && (driver == null || driver.deposed())) {
+                completion.tryComplete(RunCheckpoints.Restored.historyOf(c));
+              }
+            }));
+      });
+    }
+
+    private record Watched(Optional<Checkpoint> committed, Optional<String> finished) {}
+
+    private io.vertx.core.json.JsonObject status() {
+      RoundDriver d = driver;
+      io.vertx.core.json.JsonObject s = d != null && !d.deposed() ? d.status()
+          : new io.vertx.core.json.JsonObject().put("run", runId).put("driving", false);
+      if (d != null && !d.deposed()) {
+        s.put("driving", true).put("term", d.term());
+      }
+      if (backing.cluster() != null) {
+        s.put("cluster", ClusterGate.describe(backing.cluster()));
+      }
+      return s;
     }
 
     @Override
     public Future<?> stop() {
+      if (watchTimer >= 0) {
+        vertx.cancelTimer(watchTimer);
+      }
       Promise<Void> done = Promise.promise();
       if (server == null) {
         done.complete();
       } else {
         server.close().onComplete(done);
       }
-      return done.future();
+      return done.future().compose(v -> vertx.executeBlocking(() -> {
+        backing.close(); // hands the lease over before leaving the cluster
+        return null;
+      }));
     }
   }
 }

@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param differentialPrivacy client-level differential privacy (DP-FedAvg), or empty for none
  * @param tls how the transport is secured (TLS with client certificates unless {@link TlsSettings#insecure()})
  * @param checkpoints whether and where finished rounds are checkpointed, and whether a run is resumed
+ * @param cluster the coordinator cluster this node belongs to (an embedded Hazelcast member holding the run state),
+ *     or empty for a single coordinator that keeps its state in memory
  */
 public record CoordinatorConfig(
     String host,
@@ -50,7 +52,7 @@ public record CoordinatorConfig(
     SecureAggregationSettings secureAggregation,
     Optional<DpConfig> differentialPrivacy,
     TlsSettings tls,
-    CheckpointSettings checkpoints) {
+    CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -61,6 +63,7 @@ public record CoordinatorConfig(
     Objects.requireNonNull(differentialPrivacy, "differentialPrivacy (Optional.empty() for none)");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(checkpoints, "checkpoints");
+    Objects.requireNonNull(cluster, "cluster");
     if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
@@ -135,6 +138,7 @@ public record CoordinatorConfig(
     private DpConfig differentialPrivacy;
     private TlsSettings tls = TlsSettings.inMemory();
     private CheckpointSettings checkpoints = CheckpointSettings.none();
+    private io.cohort.coordinator.cluster.ClusterSettings cluster;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -243,6 +247,17 @@ public record CoordinatorConfig(
       return tls(TlsSettings.insecure());
     }
 
+    /**
+     * Makes this coordinator a node of a cluster: it embeds a Hazelcast member with {@code cluster}'s settings (a
+     * {@link io.cohort.coordinator.cluster.ClusterSettings#standalone() standalone} cluster of one, or joined to the
+     * listed members), keeps the run state there, and drives rounds only while it holds the driver lease; the other
+     * nodes redirect clients to it. Default: no cluster, state in memory.
+     */
+    public Builder cluster(io.cohort.coordinator.cluster.ClusterSettings cluster) {
+      this.cluster = Objects.requireNonNull(cluster, "cluster");
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -257,7 +272,7 @@ public record CoordinatorConfig(
           maxConcurrentUploads != null ? maxConcurrentUploads
               : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
-          Optional.ofNullable(differentialPrivacy), tls, checkpoints);
+          Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster));
     }
   }
 }

@@ -39,7 +39,9 @@ public final class ClientCredentials {
   }
 
   /** What the coordinator stores in place of a token. */
-  public static final class Verifier {
+  public static final class Verifier implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final byte[] digest;
 
     private Verifier(byte[] digest) {

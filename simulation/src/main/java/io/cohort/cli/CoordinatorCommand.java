@@ -23,6 +23,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Mixin DifferentialPrivacyOptions differentialPrivacy;
   @Mixin CoordinatorTlsOptions tls;
   @Mixin CheckpointOptions checkpoints;
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "interface to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
@@ -56,7 +57,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         .differentialPrivacy(differentialPrivacy.config(Math.ceil(roundOptions.fraction
             * (minAvailable != null ? minAvailable : roundOptions.minClients))).orElse(null))
         .tls(tlsSettings)
-        .checkpoints(checkpoints.settings());
+        .checkpoints(checkpoints.settings())
+        .cluster(cluster.settings());
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }
@@ -70,6 +72,9 @@ final class CoordinatorCommand implements Callable<Integer> {
       config.checkpoints().directory().ifPresent(dir -> System.out.printf(
           "checkpoints: %s (resume this run after a crash with --resume %s)%n", dir.resolve(coordinator.runId()),
           coordinator.runId()));
+      coordinator.clusterStatus().ifPresent(c -> System.out.printf("cluster member %s (%s) of %d: %s%n",
+          c.localMemberId(), c.members().stream().filter(m -> m.local()).findFirst().map(m -> m.address())
+              .orElse("?"), c.members().size(), coordinator.driving() ? "drives the run" : "standing by"));
       tls.announce(coordinator, tlsSettings, System.out, System.err);
       System.out.flush();
       coordinator.onRound(r -> System.out.println(line(r)));

@@ -35,7 +35,7 @@ public final class FencedMap<K, V> {
   private final IMap<K, Fenced<V>> map;
 
   /** A value and the term that wrote it; {@code value} is null for a claimed or removed key. */
-  record Fenced<V>(long term, V value) implements Serializable {
+  record Fenced<V>(long term, V value) implements Serializable, Termed {
     private static final long serialVersionUID = 1L;
   }
 
@@ -115,6 +115,17 @@ public final class FencedMap<K, V> {
   public Optional<V> get(K key) {
     Fenced<V> f = map.get(Objects.requireNonNull(key, "key"));
     return f == null ? Optional.empty() : Optional.ofNullable(f.value());
+  }
+
+  /** Every current value (claimed and removed keys excluded). Blocking; copies the whole map: keep it small. */
+  public java.util.List<V> values() {
+    java.util.List<V> out = new java.util.ArrayList<>();
+    for (Fenced<V> f : map.values()) {
+      if (f.value() != null) {
+        out.add(f.value());
+      }
+    }
+    return out;
   }
 
   /** The term that last wrote, claimed or cleared {@code key}; 0 if none has. Blocking. */

@@ -54,6 +54,12 @@ final class HazelcastConfigs {
     config.addMapConfig(new MapConfig(DriverElection.MAP_NAME).setBackupCount(2).setAsyncBackupCount(0)
         .setMergePolicyConfig(higherTerm));
     config.addMapConfig(new MapConfig(FencedMap.PREFIX + "*").setMergePolicyConfig(higherTerm));
+    // Running sums: folded in place by entry processors (object format: no (de)serialisation of the sum per fold),
+    // with one synchronous backup, so an acknowledged update survives the loss of any one member.
+    config.addMapConfig(new MapConfig(io.cohort.coordinator.state.HazelcastRunStateStore.TALLY_MAP)
+        .setInMemoryFormat(com.hazelcast.config.InMemoryFormat.OBJECT)
+        .setBackupCount(1).setAsyncBackupCount(0)
+        .setMergePolicyConfig(higherTerm));
     return config;
   }
 }

@@ -26,6 +26,9 @@ public final class HigherTermMergePolicy implements SplitBrainMergePolicy<Object
   }
 
   static long termOf(Object value) {
+    if (value instanceof Termed termed) {
+      return termed.term();
+    }
     if (value instanceof Lease lease) {
       return lease.term();
     }

@@ -1,5 +1,8 @@
 package io.cohort.coordinator.http;
 
+import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
+
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.cohort.coordinator.round.GlobalModel;
@@ -45,7 +48,8 @@ public final class ProtocolRoutes {
    * client certificate from the client CA that names the client id the request claims, and uploads and
    * secure-aggregation messages must carry a valid signature; in insecure mode the driver checks bearer tokens.
    */
-  public static void mount(Vertx vertx, Router router, RoundDriver driver, TransportSecurity security) {
+  public static void mount(Vertx vertx, Router router, Supplier<RoundDriver> drivers, TransportSecurity security,
+      Supplier<JsonObject> status) {
     RefusalCounters refusals = new RefusalCounters();
     Guard guard = new Guard(security);
     BodyHandler small = BodyHandler.create(false).setBodyLimit(MAX_SMALL_BODY);
@@ -54,6 +58,7 @@ public final class ProtocolRoutes {
             .compose(r -> vertx.executeBlocking(() -> security.enrol(r), false)))); // signing: not on the event loop
     router.post("/v1/register").handler(small).handler(ctx -> respond(ctx, refusals,
         single(ctx, RegisterRequest.parser(), "RegisterRequest").compose(r -> attempt(() -> {
+          RoundDriver driver = driving(drivers);
           if (!security.enabled()) {
             return driver.register(r);
           }
@@ -63,31 +68,38 @@ public final class ProtocolRoutes {
     router.post("/v1/tasks").handler(small).handler(ctx -> respond(ctx, refusals,
         single(ctx, PollRequest.parser(), "PollRequest")
             .compose(r -> guard.check(ctx, r.getClientId(), r))
-            .compose(driver::poll)));
+            .compose(r -> attempt(() -> driving(drivers)).compose(d -> d.poll(r)))));
     router.post("/v1/evaluations").handler(small).handler(ctx -> respond(ctx, refusals,
         single(ctx, EvaluateResult.parser(), "EvaluateResult")
             .compose(r -> guard.check(ctx, r.getClientId(), r))
-            .compose(r -> attempt(() -> driver.acceptEvaluation(r)))));
+            .compose(r -> attempt(() -> driving(drivers).acceptEvaluation(r)))));
     router.post("/v1/leave").handler(small).handler(ctx -> respond(ctx, refusals,
         single(ctx, LeaveRequest.parser(), "LeaveRequest")
             .compose(r -> guard.check(ctx, r.getClientId(), r))
             .compose(r -> attempt(() -> {
-              driver.leave(r);
+              driving(drivers).leave(r);
               return Ack.newBuilder().setMessage("left").build();
             }))));
     BodyHandler secagg = BodyHandler.create(false).setBodyLimit(MAX_SECAGG_BODY);
     router.post("/v1/secagg").handler(secagg).handler(ctx -> respond(ctx, refusals,
         single(ctx, SecAggMessage.parser(), "SecAggMessage")
             .compose(m -> guard.check(ctx, m.getClientId(), m))
-            .compose(m -> verified(vertx, driver, security, m))
-            .compose(m -> attempt(() -> driver.acceptSecAgg(m)))));
-    router.post("/v1/updates").handler(ctx -> UpdateUpload.handle(vertx, driver, security, refusals, ctx.request()));
+            .compose(m -> attempt(() -> driving(drivers)).compose(d -> verified(vertx, d, security, m)))
+            .compose(m -> attempt(() -> driving(drivers).acceptSecAgg(m)))));
+    router.post("/v1/updates").handler(ctx -> {
+      RoundDriver driver = drivers.get();
+      if (driver == null) {
+        Replies.error(ctx.response(), notDriving(), refusals);
+        return;
+      }
+      UpdateUpload.handle(vertx, driver, security, refusals, ctx.request());
+    });
     router.get("/v1/runs/:run/models/:version").handler(ctx -> {
       try {
         String clientId = ctx.request().getHeader(CLIENT_HEADER);
         guard.require(ctx, clientId == null ? "" : clientId);
         long version = parseVersion(ctx.pathParam("version"));
-        GlobalModel model = driver.model(clientId, ctx.request().getHeader(TOKEN_HEADER), ctx.pathParam("run"),
+        GlobalModel model = driving(drivers).model(clientId, ctx.request().getHeader(TOKEN_HEADER), ctx.pathParam("run"),
             version);
         Replies.frames(ctx.response(), model.frames(), model.bytes());
       } catch (ProtocolException e) {
@@ -96,7 +108,7 @@ public final class ProtocolRoutes {
     });
     router.get("/v1/status").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json")
-        .end(driver.status().put("security", security.describe()).put("refusals", refusals.toJson())
+        .end(status.get().put("security", security.describe()).put("refusals", refusals.toJson())
             .encodePrettily()));
     router.route().last().handler(ctx -> Replies.error(ctx.response(), new ProtocolException(ErrorCode.NOT_FOUND,
         ctx.request().method() + " " + ctx.request().path() + " is not a Cohort endpoint"), refusals));
@@ -110,6 +122,19 @@ public final class ProtocolRoutes {
       }
       Replies.error(ctx.response(), failure, refusals);
     });
+  }
+
+  /** This node's driver, or a retryable refusal when it has none (in a cluster, the gate redirects first). */
+  private static RoundDriver driving(Supplier<RoundDriver> drivers) throws ProtocolException {
+    RoundDriver driver = drivers.get();
+    if (driver == null) {
+      throw notDriving();
+    }
+    return driver;
+  }
+
+  private static ProtocolException notDriving() {
+    return new ProtocolException(ErrorCode.UNAVAILABLE, "this coordinator node is not driving the run yet; retry");
   }
 
   /** With TLS: the request's certificate must name the client the message claims. Insecure: the driver checks. */

@@ -14,7 +14,7 @@ import java.security.cert.X509Certificate;
  *     against; null for a token client of an insecure coordinator
  */
 public record RegisteredClient(String id, String name, ClientCredentials.Verifier verifier, long registeredAtMs,
-    X509Certificate certificate) {
+    X509Certificate certificate) implements java.io.Serializable {
   /** Exactly one of a token verifier and a certificate. */
   public RegisteredClient {
     if ((verifier == null) == (certificate == null)) {

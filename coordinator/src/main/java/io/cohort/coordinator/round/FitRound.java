@@ -29,8 +29,6 @@ final class FitRound {
   io.cohort.protocol.v1.DifferentialPrivacy dp;
   /** Sampled over live clients when the round started (the accountant's q). */
   double sampleRate;
-  /** Sum of the accepted plain updates' centred bits (adaptive clipping). */
-  double centredBitSum;
 
   FitRound(int number, long modelVersion, List<String> invited, FitAggregation aggregation) {
     this.number = number;

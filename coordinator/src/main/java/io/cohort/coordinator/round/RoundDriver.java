@@ -2,7 +2,13 @@ package io.cohort.coordinator.round;
 
 import io.cohort.coordinator.CoordinatorConfig;
 import io.cohort.coordinator.SecureAggregationSettings;
+import io.cohort.coordinator.checkpoint.Checkpoint;
 import io.cohort.coordinator.registry.ClientRegistry;
+import io.cohort.coordinator.state.FoldOutcome;
+import io.cohort.coordinator.state.InMemoryRunStateStore;
+import io.cohort.coordinator.state.OpenRound;
+import io.cohort.coordinator.state.RoundTally;
+import io.cohort.coordinator.state.RunStateStore;
 import io.cohort.coordinator.registry.RegisteredClient;
 import io.cohort.coordinator.strategy.ClientFailure;
 import io.cohort.coordinator.strategy.ClientUpdate;
@@ -74,6 +80,9 @@ public final class RoundDriver {
   private final Promise<List<RoundRecord>> completion = Promise.promise();
   private final PrivacyLedger privacy; // null without differential privacy
   private final RunCheckpoints checkpoints; // null without checkpoints
+  private final RunStateStore store;
+  private final long term;
+  private final DriverState takeover; // what a previous driver left, or null for a fresh run on one node
 
   private GlobalModel model;
   private FitRound fitRound;
@@ -84,6 +93,7 @@ public final class RoundDriver {
   private boolean aggregating; // the last round's new model is being computed; no round may start meanwhile
   private boolean checkpointing; // the last round's checkpoint is being written; no round may start meanwhile
   private boolean finished;
+  private boolean deposed; // another node drives now: this one answers nothing and writes nothing
 
   /** A driver for a fresh run starting from {@code initial}. */
   public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
@@ -92,11 +102,26 @@ public final class RoundDriver {
   }
 
   /**
-   * A driver for run {@code runId} from {@code initial}: a fresh run when {@code restored} is null, else the run
-   * resumed from its checkpoint (history, next round, privacy ledger).
+   * A single coordinator's driver for run {@code runId} from {@code initial}: a fresh run when {@code restored} is
+   * null, else the run resumed from its checkpoint. State is kept in memory (term 1).
    */
   public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
       String runId, RunCheckpoints.Restored restored) {
+    this(vertx, config, registry, initial, runId, new DriverState(restored, null, null, List.of()),
+        new InMemoryRunStateStore(), 1);
+  }
+
+  /**
+   * A driver for run {@code runId} from {@code initial} that keeps its state in {@code store} under {@code term}: a
+   * fresh run when {@code state.restored()} is null, else the run resumed from its committed state (history, next
+   * round, privacy ledger), continuing the round a previous driver left open ({@code state.open()}).
+   */
+  public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
+      String runId, DriverState state, RunStateStore store, long term) {
+    RunCheckpoints.Restored restored = state.restored();
+    this.store = store;
+    this.term = term;
+    this.takeover = state;
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
@@ -109,13 +134,18 @@ public final class RoundDriver {
     if (restored != null) {
       history.addAll(restored.history());
       nextRound = restored.roundsDone() + 1;
-      restored.privacy().ifPresent(state -> {
+      restored.privacy().ifPresent(ledger -> {
         if (privacy == null) {
           throw new IllegalArgumentException("the checkpointed run was differentially private; resume it with its "
               + "--dp-* flags");
         }
-        privacy.restore(state);
+        privacy.restore(ledger);
       });
+    }
+    long now = System.currentTimeMillis();
+    for (RegisteredClient client : state.clients()) {
+      registry.register(client);
+      registry.touch(client.id(), now); // heard of just now: live until the liveness window passes without a word
     }
   }
 
@@ -143,13 +173,118 @@ public final class RoundDriver {
       LOG.info("run {}: {} rounds of {} on {}", runId, config.rounds(), config.strategy().name(),
           config.model().describe());
     }
-    if (nextRound > config.rounds()) {
+    if (takeover.finishedReason() != null || nextRound > config.rounds()) {
       finished = true;
-      tasks.finish("run " + runId + " had already completed " + config.rounds() + " rounds");
+      tasks.finish(takeover.finishedReason() != null ? takeover.finishedReason()
+          : "run " + runId + " had already completed " + config.rounds() + " rounds");
       completion.tryComplete(List.copyOf(history));
       return;
     }
+    if (takeover.open() != null && takeover.open().round() == nextRound) {
+      continueRound(takeover.open(), takeover.tally());
+      return;
+    }
     tryStartRound();
+  }
+
+  /** The term this driver writes its state under. */
+  public long term() {
+    return term;
+  }
+
+  /**
+   * Stops driving because another node does now: no timer fires, no task is handed out, parked polls are answered
+   * with a wait (the clients' next requests go to the new driver), and the run's completion never completes here.
+   */
+  public void stepDown(String reason) {
+    if (deposed) {
+      return;
+    }
+    deposed = true;
+    finished = true;
+    LOG.warn("run {}: this node stops driving (term {}): {}", runId, term, reason);
+    if (waitTimer >= 0) {
+      vertx.cancelTimer(waitTimer);
+    }
+    if (fitRound != null) {
+      vertx.cancelTimer(fitRound.timerId);
+      if (fitRound.secure != null) {
+        vertx.cancelTimer(fitRound.secure.stageTimer);
+      }
+    }
+    if (evaluationRound != null) {
+      vertx.cancelTimer(evaluationRound.timerId);
+    }
+    fitRound = null;
+    evaluationRound = null;
+    tasks.abandon();
+  }
+
+  /** Whether this driver has stepped down. */
+  public boolean deposed() {
+    return deposed;
+  }
+
+  /**
+   * Takes over a round another driver opened: a plain round goes on with the updates its running sum holds (each
+   * counted once; their senders get DUPLICATE_UPDATE if they resend), the others are asked again; a secure round
+   * cannot (its masked inputs are bound to the lost driver's unmasking state) and is recorded as failed.
+   */
+  private void continueRound(OpenRound open, RoundTally tally) {
+    nextRound = open.round() + 1;
+    if (open.modelVersion() != model.version()) {
+      throw new IllegalStateException("round " + open.round() + " trains model version " + open.modelVersion()
+          + " but the committed model is version " + model.version());
+    }
+    if (open.secure() || tally == null) {
+      String reason = open.secure()
+          ? "the coordinator node driving this secure round was lost; its masked inputs cannot be unmasked by "
+              + "another node, so the round is dropped and the next one starts"
+          : "the running sum of round " + open.round() + " was lost with the node driving it";
+      LOG.warn("run {}: round {} failed on takeover: {}", runId, open.round(), reason);
+      List<ClientFailure> failures = open.invited().stream().map(id -> new ClientFailure(id, reason)).toList();
+      finishRound(new RoundRecord(open.round(), false, open.invited().size(), 0, failures, 0, Double.NaN, 0,
+          model.version(), model.parameters(), null, reason, epsilon(), Double.NaN));
+      return;
+    }
+    FitRound round = new FitRound(open.round(), open.modelVersion(), open.invited(), tally.aggregation());
+    round.accepted.addAll(tally.accepted());
+    round.sampleRate = open.sampleRate();
+    if (open.differentialPrivacy() != null) {
+      try {
+        round.dp = io.cohort.protocol.v1.DifferentialPrivacy.parseFrom(open.differentialPrivacy());
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException("round " + open.round() + "'s privacy instructions do not parse", e);
+      }
+    }
+    fitRound = round;
+    Task task = Task.newBuilder().setFit(fitTask(round.number, open.deadlineUnixMs(), round.dp)).build();
+    for (String id : round.invited) {
+      if (!round.accepted.contains(id)) {
+        tasks.assign(id, task);
+      }
+    }
+    long remaining = Math.max(1000, open.deadlineUnixMs() - System.currentTimeMillis());
+    round.timerId = vertx.setTimer(remaining, id -> onFitDeadline(round));
+    LOG.info("run {}: took over round {} (term {}) with {} of {} updates already summed", runId, round.number, term,
+        round.accepted.size(), round.invited.size());
+    if (round.allAnswered()) {
+      closeFitRound(round, null);
+    }
+  }
+
+  private FitTask.Builder fitTask(int number, long deadline, io.cohort.protocol.v1.DifferentialPrivacy dp) {
+    FitTask.Builder fit = FitTask.newBuilder()
+        .setRunId(runId)
+        .setRound(number)
+        .setModelVersion(model.version())
+        .setModel(config.model().toProto())
+        .setConfig(config.train().toProto(config.seed() * 1_000_003L + number))
+        .setDeadlineUnixMs(deadline);
+    if (dp != null) {
+      fit.setDifferentialPrivacy(dp);
+    }
+    return fit;
   }
 
   // ---- client requests -------------------------------------------------------------------------------------------
@@ -176,6 +311,7 @@ public final class RoundDriver {
     Optional<RegisteredClient> earlier = registry.find(certifiedId);
     if (earlier.isPresent() && !earlier.get().name().equals(name)) {
       registry.remove(certifiedId); // renamed: forget the old name's entry, so it cannot shadow another client later
+      forget(certifiedId);
       dropClient(certifiedId, "registered again as '" + name + "'");
     }
     return admit(new RegisteredClient(certifiedId, name, null, System.currentTimeMillis(), certificate), "");
@@ -194,9 +330,19 @@ public final class RoundDriver {
     return name;
   }
 
-  private RegisterResponse admit(RegisteredClient client, String token) {
-    registry.register(client).ifPresent(previous -> dropClient(previous.id(), previous.id().equals(client.id())
-        ? "registered again (the client restarted)" : "re-registered as " + client.id()));
+  private RegisterResponse admit(RegisteredClient client, String token) throws ProtocolException {
+    if (deposed) {
+      throw notDriving();
+    }
+    registry.register(client).ifPresent(previous -> {
+      if (!previous.id().equals(client.id())) {
+        forget(previous.id());
+      }
+      dropClient(previous.id(), previous.id().equals(client.id())
+          ? "registered again (the client restarted)" : "re-registered as " + client.id());
+    });
+    vertx.executeBlocking(() -> store.saveClient(term, client), false)
+        .onFailure(e -> LOG.warn("saving client {} to the run state failed: {}", client.id(), e.toString()));
     LOG.debug("registered {} as {}", client.name(), client.id());
     tryStartRound(); // a no-op unless the run is waiting for clients
     return RegisterResponse.newBuilder()
@@ -370,8 +516,18 @@ public final class RoundDriver {
                 round.dp.getClipNorm()));
           }
         }
-        round.aggregation.fold(update);
-        return update.delta().length;
+        double bit = round.dp != null && round.dp.getAdaptive() ? h.getCentredBit() : 0;
+        FoldOutcome outcome = store.fold(term, round.number, update, bit);
+        switch (outcome) {
+          case ACCEPTED -> {
+            return update.delta().length;
+          }
+          case DUPLICATE -> throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId
+              + " already has an accepted update in round " + round.number);
+          case FENCED -> throw new DeposedException();
+          default -> throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + round.number
+              + " is no longer open");
+        }
       };
     }
     round.folding.add(clientId); // from here on, leaving cannot undo the update
@@ -380,12 +536,13 @@ public final class RoundDriver {
       uploadsInFlight--;
       round.uploading.remove(clientId);
       round.folding.remove(clientId);
+      if (folded.failed() && folded.cause() instanceof DeposedException) {
+        stepDown("round " + round.number + "'s running sum is owned by a newer driver");
+        return Future.failedFuture(notDriving());
+      }
       if (folded.succeeded()) {
         round.accepted.add(clientId);
         tasks.clear(clientId);
-        if (round.dp != null && round.dp.getAdaptive() && !ticket.masked()) {
-          round.centredBitSum += h.getCentredBit();
-        }
       }
       SecureRound secure = round.secure;
       if (secure != null) {
@@ -403,6 +560,19 @@ public final class RoundDriver {
               .setReceivedElements(folded.result()).build())
           : Future.failedFuture(folded.cause());
     });
+  }
+
+  /** A store write refused because a newer driver owns the state. */
+  private static final class DeposedException extends RuntimeException {
+    DeposedException() {
+      super("fenced by a newer driver", null, false, false);
+    }
+  }
+
+  /** The refusal a deposed driver answers with: retry, and the request reaches the new driver. */
+  private static ProtocolException notDriving() {
+    return new ProtocolException(ErrorCode.UNAVAILABLE, "this coordinator node no longer drives the run (another "
+        + "node took over); retry and the request reaches the driving node");
   }
 
   /** Records a federated-evaluation result. */
@@ -441,6 +611,7 @@ public final class RoundDriver {
   public void leave(LeaveRequest request) throws ProtocolException {
     authenticate(request.getClientId(), request.getClientToken());
     registry.remove(request.getClientId());
+    forget(request.getClientId());
     dropClient(request.getClientId(), "left the federation");
   }
 
@@ -793,17 +964,10 @@ public final class RoundDriver {
     FitRound round = new FitRound(number, model.version(), invited, aggregation);
     round.sampleRate = sampleRate;
     fitRound = round;
-    FitTask.Builder fit = FitTask.newBuilder()
-        .setRunId(runId)
-        .setRound(number)
-        .setModelVersion(model.version())
-        .setModel(config.model().toProto())
-        .setConfig(config.train().toProto(config.seed() * 1_000_003L + number))
-        .setDeadlineUnixMs(deadline);
     if (privacy != null) {
       round.dp = privacy.instructions(invited.size());
-      fit.setDifferentialPrivacy(round.dp);
     }
+    FitTask.Builder fit = fitTask(number, deadline, round.dp);
     if (config.secureAggregation().enabled()) {
       // The graph seed has its own stream so that secure and plain runs with one seed sample the same clients.
       long graphSeed = new Random(config.seed() * 1_000_003L + number).nextLong() ^ 0x5ECA66L;
@@ -818,12 +982,42 @@ public final class RoundDriver {
       }
       round.secure = SecureRound.begin(runId, number, invited, coordinates, settings, graphSeed);
       fit.setSecureAggregation(round.secure.wire);
+    }
+    // The round is recorded (so another node could continue it) before any client hears of it.
+    OpenRound open = new OpenRound(number, model.version(), invited, deadline, sampleRate,
+        round.dp == null ? null : round.dp.toByteArray(), round.secure != null);
+    vertx.executeBlocking(() -> store.openRound(term, open, aggregation), false).onComplete(opened -> {
+      if (deposed || round != fitRound) {
+        return;
+      }
+      if (opened.failed()) {
+        fitRound = null;
+        String reason = "recording round " + number + " in the run state failed: " + opened.cause().getMessage();
+        LOG.error("run {}: {}", runId, reason, opened.cause());
+        endRun(reason);
+        completion.tryFail(new IllegalStateException(reason, opened.cause()));
+        return;
+      }
+      if (!opened.result()) {
+        fitRound = null;
+        stepDown("another node's term owns the run state");
+        return;
+      }
+      handOut(round, fit);
+    });
+  }
+
+  private void handOut(FitRound round, FitTask.Builder fit) {
+    if (round.secure != null) {
       startStageTimer(round, config.secureAggregation().stageTimeout());
     } else {
       round.timerId = vertx.setTimer(config.roundTimeout().toMillis(), id -> onFitDeadline(round));
     }
     Task task = Task.newBuilder().setFit(fit).build();
-    invited.forEach(id -> tasks.assign(id, task));
+    List<String> invited = round.invited;
+    int number = round.number;
+    round.invited.forEach(id -> tasks.assign(id, task));
+    List<String> live = liveClients();
     LOG.info("round {}: invited {} of {} live clients{}", number, invited.size(), live.size(),
         round.secure == null ? "" : " (secure aggregation, k=" + round.secure.parameters.neighbours() + ", t="
             + round.secure.parameters.threshold() + ")");
@@ -853,16 +1047,35 @@ public final class RoundDriver {
       return; // the last fold's completion closes the round
     }
     fitRound = null;
+    aggregating = true; // no round starts until this one is aggregated or failed
+    // The running sum lives in the store (in a cluster, on whichever members own it): read it once every fold is in.
+    vertx.executeBlocking(() -> store.tally(round.number), false).onComplete(read -> {
+      if (deposed) {
+        return;
+      }
+      if (read.failed() || read.result().isEmpty()) {
+        aggregating = false;
+        stepDown(read.failed() ? "reading round " + round.number + "'s running sum failed: " + read.cause()
+            : "round " + round.number + "'s running sum is gone (a newer driver committed it)");
+        return;
+      }
+      aggregate(round, read.result().get());
+    });
+  }
+
+  private void aggregate(FitRound round, RoundTally tally) {
     for (String id : round.invited) {
-      if (!round.accepted.contains(id)) {
+      if (!tally.accepted().contains(id)) {
         round.failures.putIfAbsent(id, round.closeReason);
       }
       tasks.clear(id);
     }
     List<ClientFailure> failures = round.failures.entrySet().stream()
+        .filter(e -> !tally.accepted().contains(e.getKey()))
         .map(e -> new ClientFailure(e.getKey(), e.getValue())).toList();
-    FitAggregation aggregation = round.aggregation;
+    FitAggregation aggregation = tally.aggregation();
     if (aggregation.count() < config.minClients()) {
+      aggregating = false;
       String reason = aggregation.count() + " of " + round.invited.size() + " sampled clients reported, "
           + config.minClients() + " needed";
       LOG.warn("round {} failed: {}", round.number, reason);
@@ -873,7 +1086,6 @@ public final class RoundDriver {
     }
     float[] global = model.parameters();
     long version = model.version() + 1;
-    aggregating = true;
     vertx.executeBlocking(() -> {
       float[] next = aggregation.finish(global, failures);
       if (privacy != null) {
@@ -884,9 +1096,12 @@ public final class RoundDriver {
     }, false)
         .onSuccess(next -> {
           aggregating = false;
+          if (deposed) {
+            return;
+          }
           model = next;
           if (privacy != null) {
-            privacy.completeRound(round.sampleRate, round.centredBitSum, aggregation.count());
+            privacy.completeRound(round.sampleRate, tally.centredBitSum(), aggregation.count());
           }
           LOG.info("round {}: aggregated {} updates ({} examples) into model version {}", round.number,
               aggregation.count(), aggregation.totalExamples(), version);
@@ -978,30 +1193,42 @@ public final class RoundDriver {
    * that cannot be written ends the run, rather than go on releasing models it could not resume from.
    */
   private void commitRound(RoundRecord record, Runnable next) {
-    history.add(record);
-    if (checkpoints == null) {
-      next.run();
+    if (deposed) {
       return;
     }
+    history.add(record);
     List<RoundRecord> snapshot = List.copyOf(history);
     GlobalModel current = model;
     Optional<io.cohort.protocol.v1.PrivacyState> ledger = privacy == null ? Optional.empty()
         : Optional.of(privacy.snapshot());
     checkpointing = true;
-    vertx.executeBlocking(() -> checkpoints.write(runId, record.round(), current, config.model(), snapshot, ledger),
-        true).onComplete(written -> {
+    vertx.executeBlocking(() -> {
+      Checkpoint checkpoint = RunCheckpoints.of(runId, record.round(), current, config.model(), snapshot, ledger);
+      if (!store.commit(term, checkpoint)) {
+        throw new DeposedException();
+      }
+      return checkpoints == null ? null : checkpoints.write(checkpoint);
+    }, true).onComplete(written -> {
           checkpointing = false;
+          if (deposed) {
+            return;
+          }
+          if (written.failed() && written.cause() instanceof DeposedException) {
+            stepDown("a newer driver owns the run state; round " + record.round() + " was not committed here");
+            return;
+          }
           if (written.failed()) {
             String reason = "checkpoint of round " + record.round() + " failed (" + written.cause() + "); the run "
                 + "stops so that it never releases a model it could not resume from; fix the checkpoint directory "
                 + "and resume with --resume " + runId;
             LOG.error("run {}: {}", runId, reason);
-            finished = true;
-            tasks.finish(reason);
+            endRun(reason);
             completion.tryFail(new IllegalStateException(reason, written.cause()));
             return;
           }
-          LOG.debug("run {}: round {} checkpointed to {}", runId, record.round(), written.result());
+          if (written.result() != null) {
+            LOG.debug("run {}: round {} checkpointed to {}", runId, record.round(), written.result());
+          }
           next.run();
         });
   }
@@ -1015,8 +1242,7 @@ public final class RoundDriver {
       }
     }
     if (record.round() >= config.rounds()) {
-      finished = true;
-      tasks.finish("run " + runId + " completed " + config.rounds() + " rounds");
+      endRun("run " + runId + " completed " + config.rounds() + " rounds");
       completion.tryComplete(List.copyOf(history));
     } else {
       tryStartRound();
@@ -1029,9 +1255,25 @@ public final class RoundDriver {
         + "(spent %.4g at delta %.3g after %d rounds)", privacy.config().epsilonBudget().getAsDouble(),
         privacy.epsilon(), privacy.config().delta(), history.size());
     LOG.warn("run {} stops: {}", runId, reason);
+    endRun(reason);
+    completion.tryComplete(List.copyOf(history));
+  }
+
+  /**
+   * Ends the run: every poll gets Finished, and the store records why, so that a node taking over (or one that
+   * watches) finishes too.
+   */
+  private void endRun(String reason) {
     finished = true;
     tasks.finish(reason);
-    completion.tryComplete(List.copyOf(history));
+    vertx.executeBlocking(() -> store.finish(term, reason), false)
+        .onFailure(e -> LOG.warn("run {}: recording the run's end failed: {}", runId, e.toString()));
+  }
+
+  /** Removes a client from the stored registry (in the background). */
+  private void forget(String clientId) {
+    vertx.executeBlocking(() -> store.removeClient(term, clientId), false)
+        .onFailure(e -> LOG.warn("removing client {} from the run state failed: {}", clientId, e.toString()));
   }
 
   /** Marks a departed client as failed in the open round, if it was sampled and had not answered. */
@@ -1078,6 +1320,9 @@ public final class RoundDriver {
   }
 
   private RegisteredClient authenticate(String clientId, String token) throws ProtocolException {
+    if (deposed) {
+      throw notDriving();
+    }
     Optional<RegisteredClient> client = registry.find(clientId);
     if (client.isEmpty()) {
       throw new ProtocolException(ErrorCode.UNKNOWN_CLIENT,

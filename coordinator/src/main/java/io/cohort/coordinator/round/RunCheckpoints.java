@@ -31,6 +31,11 @@ public final class RunCheckpoints {
   public record Restored(String runId, Checkpoint checkpoint, List<CheckpointStore.Skipped> skipped) {
     /** The round history as the driver keeps it (without per-round parameters). */
     List<RoundRecord> history() {
+      return historyOf(checkpoint);
+    }
+
+    /** The round history {@code checkpoint} records (without per-round parameters). */
+    public static List<RoundRecord> historyOf(Checkpoint checkpoint) {
       List<RoundRecord> out = new ArrayList<>();
       for (RoundSummary r : checkpoint.header().getHistoryList()) {
         out.add(new RoundRecord(r.getRound(), r.getCompleted(), r.getInvited(), r.getAccepted(), List.of(),
@@ -99,9 +104,19 @@ public final class RunCheckpoints {
     return best;
   }
 
-  /** Writes the state after {@code roundsDone} rounds. */
-  Path write(String runId, int roundsDone, GlobalModel model, ModelArchitecture architecture,
-      List<RoundRecord> history, Optional<PrivacyState> privacy) throws IOException {
+  /** Writes {@code checkpoint} (see {@link #of}). */
+  Path write(Checkpoint checkpoint) throws IOException {
+    return store.write(checkpoint);
+  }
+
+  /** A run's state before its first round: the initial model as version 0, no history. */
+  public static Checkpoint of(String runId, ModelArchitecture architecture, float[] initial) {
+    return of(runId, 0, new GlobalModel(0, initial, List.of(), 0), architecture, List.of(), Optional.empty());
+  }
+
+  /** The run state after {@code roundsDone} rounds, as a checkpoint. */
+  static Checkpoint of(String runId, int roundsDone, GlobalModel model, ModelArchitecture architecture,
+      List<RoundRecord> history, Optional<PrivacyState> privacy) {
     CheckpointHeader.Builder header = CheckpointHeader.newBuilder()
         .setRunId(runId)
         .setRoundsDone(roundsDone)
@@ -124,6 +139,6 @@ public final class RunCheckpoints {
           .setClipNorm(r.clipNorm()));
     }
     privacy.ifPresent(header::setPrivacy);
-    return store.write(new Checkpoint(header.build(), model.parameters()));
+    return new Checkpoint(header.build(), model.parameters());
   }
 }

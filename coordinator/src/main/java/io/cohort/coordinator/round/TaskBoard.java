@@ -80,6 +80,20 @@ final class TaskBoard {
     }
   }
 
+  /**
+   * This node stopped driving: every parked poll is answered with a wait (the client polls again and is sent to the
+   * new driver), and no task is handed out any more.
+   */
+  void abandon() {
+    current.clear();
+    Task wait = Task.newBuilder().setWait(Wait.newBuilder().setRetryAfterMs(200)).build();
+    parked.values().forEach(p -> {
+      vertx.cancelTimer(p.timerId());
+      p.promise().tryComplete(wait);
+    });
+    parked.clear();
+  }
+
   /** Ends the run: every parked and later poll gets Finished. */
   void finish(String reason) {
     finished = Task.newBuilder().setFinished(Finished.newBuilder().setReason(reason)).build();

@@ -9,4 +9,5 @@ package io.cohort.coordinator.strategy;
  * @param trainLoss the client's mean training loss
  * @param trainAccuracy the client's training accuracy
  */
-public record ClientUpdate(String clientId, float[] delta, long numExamples, double trainLoss, double trainAccuracy) {}
+public record ClientUpdate(String clientId, float[] delta, long numExamples, double trainLoss, double trainAccuracy)
+    implements java.io.Serializable {}

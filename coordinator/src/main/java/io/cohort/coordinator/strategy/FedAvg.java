@@ -79,7 +79,8 @@ public final class FedAvg implements Strategy {
   }
 
   /** Streaming example-weighted mean of deltas. */
-  static final class WeightedMean implements FitAggregation {
+  static final class WeightedMean implements FitAggregation, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final int parameterCount;
     private double[] sum; // allocated by the first fold, on a worker thread, not by beginFit on the event loop
     private long examples;

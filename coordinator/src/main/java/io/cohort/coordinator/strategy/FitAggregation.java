@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * The running aggregate of one training round. {@link #fold} may be called from several threads at once; {@link
- * #finish} is called once, after the last fold has returned.
+ * #finish} is called once, after the last fold has returned. To be held by a coordinator cluster (where the running
+ * sum must survive the node that drives the round) an implementation must also be {@link java.io.Serializable}: the
+ * cluster folds updates into it on the member that owns it and copies it to a backup member.
  */
 public interface FitAggregation {
   /** Folds one validated update into the running aggregate. */
