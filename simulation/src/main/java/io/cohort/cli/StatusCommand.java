@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 /** {@code cohort status}: what a running coordinator is doing, from its {@code GET /v1/status}. */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show a running coordinator's run: round progress (invited, answered, dropped), history, transport "
-        + "security and refused requests.")
+        + "security, refused requests and, for a cluster, its members and which node drives (asked of a node that "
+        + "does not drive, it also asks the driving node for the round's progress).")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -46,25 +47,46 @@ final class StatusCommand implements Callable<Integer> {
       }
       http.sslContext(TlsContexts.client(PemFiles.readCertificates(ca).get(0), Optional.empty()));
     }
-    HttpResponse<String> response;
-    try {
-      response = http.build().send(HttpRequest.newBuilder(coordinator.resolve("/v1/status"))
-          .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot reach the coordinator at " + coordinator + ": " + e, e);
-    }
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException("the coordinator answered HTTP " + response.statusCode() + " to /v1/status");
-    }
+    HttpClient client = http.build();
+    JsonObject s = fetch(client, coordinator);
     PrintWriter out = spec.commandLine().getOut();
-    JsonObject s = new JsonObject(response.body());
     if (json) {
       out.println(s.encodePrettily());
+      out.flush();
+      return 0;
+    }
+    String driverUrl = driverUrl(s);
+    if (!s.getBoolean("driving", true) && driverUrl != null) {
+      JsonObject driving = fetch(client, URI.create(driverUrl));
+      out.print(describe(driving.put("cluster", s.getJsonObject("cluster"))));
+      out.printf("(asked %s, which stands by; the run's progress is from the driving node %s)%n", coordinator,
+          driverUrl);
     } else {
       out.print(describe(s));
     }
     out.flush();
     return 0;
+  }
+
+  private static JsonObject fetch(HttpClient http, URI node) throws InterruptedException {
+    HttpResponse<String> response;
+    try {
+      response = http.send(HttpRequest.newBuilder(node.resolve("/v1/status"))
+          .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot reach the coordinator at " + node + ": " + e, e);
+    }
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("the coordinator at " + node + " answered HTTP " + response.statusCode()
+          + " to /v1/status");
+    }
+    return new JsonObject(response.body());
+  }
+
+  private static String driverUrl(JsonObject s) {
+    JsonObject cluster = s.getJsonObject("cluster");
+    JsonObject driver = cluster == null ? null : cluster.getJsonObject("driver");
+    return driver == null ? null : driver.getString("url");
   }
 
   /** A few lines for a person. */
@@ -86,6 +108,21 @@ final class StatusCommand implements Callable<Integer> {
       b.append(String.format("  round %d: %s, %d/%d clients, %.2f s%n", r.getInteger("round"),
           r.getBoolean("completed") ? "aggregated" : "failed", r.getInteger("accepted"), r.getInteger("invited"),
           r.getDouble("seconds")));
+    }
+    JsonObject cluster = s.getJsonObject("cluster");
+    if (cluster != null) {
+      JsonObject driver = cluster.getJsonObject("driver");
+      JsonArray members = cluster.getJsonArray("members", new JsonArray());
+      b.append(String.format("cluster '%s': %d member%s, %s%n", cluster.getString("name"), members.size(),
+          members.size() == 1 ? "" : "s", driver == null ? "no node drives (a takeover is in progress)"
+              : "driver " + driver.getString("memberId") + " at " + driver.getString("url") + ", term "
+                  + driver.getLong("term")));
+      for (Object m : members) {
+        JsonObject member = (JsonObject) m;
+        b.append(String.format("  %s %s %s%s%s%n", member.getString("id"), member.getString("address"),
+            member.getString("url"), member.getBoolean("driver", false) ? " (drives)" : "",
+            member.getBoolean("local", false) ? " (answered this request)" : ""));
+      }
     }
     if (s.containsKey("security")) {
       b.append("security: ").append(s.getValue("security")).append(System.lineSeparator());

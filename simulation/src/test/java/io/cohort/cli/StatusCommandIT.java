@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cohort.coordinator.Coordinator;
 import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.TlsSettings;
+import io.cohort.coordinator.cluster.ClusterSettings;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
@@ -52,6 +54,37 @@ class StatusCommandIT {
       assertThat(noCa.code()).isEqualTo(2);
       assertThat(noCa.err()).contains("--ca FILE is required");
       coordinator.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void status_ofANodeThatStandsBy_showsTheMembersTheDriverAndTheDriversRound() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    ClusterSettings cluster = ClusterSettings.standalone()
+        .withClusterName("status-" + Long.toHexString(System.nanoTime()));
+    CoordinatorConfig.Builder config = CoordinatorConfig.builder(ModelArchitecture.logreg(List.of(4), 3))
+        .rounds(3).minClients(2).tls(TlsSettings.stateDirectory(dir.resolve("tls")));
+    try {
+      Coordinator first = Coordinator.start(vertx, config.cluster(cluster).build()).await();
+      Coordinator second = Coordinator.start(vertx, config.cluster(cluster.withMembers(
+          List.of(first.clusterStatus().orElseThrow().members().get(0).address()))).build()).await();
+      assertThat(first.driving()).isTrue();
+      assertThat(second.driving()).isFalse();
+      assertThat(second.runId()).isEqualTo(first.runId());
+      Path ca = dir.resolve("ca.pem");
+      Files.writeString(ca, first.caCertificatePem());
+
+      Result r = run("status", "--coordinator", second.url(), "--ca", ca.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out()).contains("run " + first.runId() + ": 0 of 3 rounds done")
+          .containsPattern("cluster 'status-[0-9a-f]+': 2 members, driver [0-9a-f-]+ at " + first.url() + ", term 1")
+          .contains(first.url() + " (drives)").contains(second.url() + " (answered this request)")
+          .contains("(asked " + second.url() + ", which stands by; the run's progress is from the driving node "
+              + first.url() + ")");
+      second.close().await();
+      first.close().await();
     } finally {
       vertx.close().await();
     }
