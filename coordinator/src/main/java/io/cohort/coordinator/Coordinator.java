@@ -15,6 +15,7 @@ import io.cohort.coordinator.round.RunCheckpoints;
 import io.cohort.coordinator.state.HazelcastRunStateStore;
 import io.cohort.coordinator.state.InMemoryRunStateStore;
 import io.cohort.coordinator.state.RunStateStore;
+import io.cohort.coordinator.security.EnrolmentTokenBook;
 import io.cohort.coordinator.security.TransportSecurity;
 import io.cohort.crypto.ClientCredentials;
 import io.cohort.crypto.pki.PemFiles;
@@ -81,7 +82,7 @@ public final class Coordinator {
    */
   public static Future<Coordinator> start(Vertx vertx, CoordinatorConfig config) {
     return vertx.executeBlocking(() -> TransportSecurity.open(config.tls(), config.host()))
-        .compose(security -> vertx.executeBlocking(() -> Backing.open(config))
+        .compose(security -> vertx.executeBlocking(() -> Backing.open(config, security))
             .compose(backing -> {
               Verticle verticle = new Verticle(config, security, backing);
               return vertx.deployVerticle(verticle)
@@ -96,7 +97,7 @@ public final class Coordinator {
 
   /** Where the run state lives: in memory, or in an embedded cluster member. */
   private record Backing(RunStateStore store, CoordinatorCluster cluster) {
-    static Backing open(CoordinatorConfig config) {
+    static Backing open(CoordinatorConfig config, TransportSecurity security) {
       if (config.cluster().isEmpty()) {
         return new Backing(new InMemoryRunStateStore(), null);
       }
@@ -107,6 +108,9 @@ public final class Coordinator {
             + "of it), or PEM files (--tls-key/--tls-cert/--client-ca)");
       }
       CoordinatorCluster cluster = CoordinatorCluster.start(config.cluster().get());
+      if (security.canEnrol()) {
+        security.useTokenBook(EnrolmentTokenBook.cluster(cluster.hazelcast()));
+      }
       return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster);
     }
 
@@ -194,8 +198,8 @@ public final class Coordinator {
 
   /**
    * A new one-time enrolment token: a client presents it once, with a CSR, to get its certificate. Shown once (only
-   * its digest is kept); lost when the coordinator stops. In a cluster, a token is redeemable at the node that issued
-   * it. Thread-safe.
+   * its digest is kept); lost when the coordinator (or, in a cluster, every node) stops. In a cluster, a token is
+   * redeemable at any node. Thread-safe; blocking in a cluster.
    *
    * @throws IllegalStateException if insecure, or with PEM files (no CA key to issue certificates with)
    */

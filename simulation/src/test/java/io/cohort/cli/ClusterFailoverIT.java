@@ -238,11 +238,12 @@ class ClusterFailoverIT {
           .connectTimeout(Duration.ofSeconds(2)).build();
       awaitClusterOfThree(statusClient);
 
-      List<URI> urls = List.of(url(0), url(1), url(2));
       GatedTrainer trainer = new GatedTrainer();
       List<Future<ClientReport>> reports = new ArrayList<>();
       for (int i = 0; i < CLIENTS; i++) {
         int client = i;
+        // Client i tries node i % 3 first, so most enrol at a node that did not issue their token.
+        List<URI> urls = List.of(url(i % 3), url((i + 1) % 3), url((i + 2) % 3));
         reports.add(pool.submit(() -> CohortClient.builder().coordinators(urls).name("client-" + client)
             .data(DatasetSource.of(TINY, TINY)).trainer(trainer.forClient(client))
             .trustedCoordinatorCa(ca).enrolmentToken(tokens.get(client))

@@ -74,7 +74,7 @@ public final class TransportSecurity {
   private final ExternalClientCa externalCa;
   private final IssuedCredential server;
   private final X509Certificate trustedCa;
-  private final EnrolmentTokens tokens = new EnrolmentTokens();
+  private volatile EnrolmentTokenBook tokens = EnrolmentTokenBook.local(new EnrolmentTokens());
   private final AtomicLong enrolled = new AtomicLong();
 
   private TransportSecurity(TlsSettings settings, CertificateAuthority ca, ExternalClientCa externalCa,
@@ -237,7 +237,15 @@ public final class TransportSecurity {
     return externalCa != null ? externalCa.clientIdOf(certificate) : Optional.empty();
   }
 
-  /** A JSON summary for the status endpoint: mode, enrolled clients, outstanding tokens. */
+  /**
+   * Keeps enrolment tokens in {@code book} from now on (a coordinator cluster shares one book, so a token issued by
+   * any node enrols at any node). Tokens issued before are forgotten: call it before issuing any.
+   */
+  public void useTokenBook(EnrolmentTokenBook book) {
+    this.tokens = java.util.Objects.requireNonNull(book, "book");
+  }
+
+  /** A JSON summary for the status endpoint: mode, enrolled clients, outstanding tokens. May block (cluster). */
   public JsonObject describe() {
     JsonObject out = new JsonObject().put("tls", enabled()).put("mode", settings.mode().name().toLowerCase());
     if (canEnrol()) {

@@ -54,9 +54,7 @@ public final class EnrolmentTokens {
 
   /** A new token (43 URL-safe Base64 characters); show it once, it cannot be recovered from this object. */
   public String issue() {
-    byte[] bytes = new byte[TOKEN_BYTES];
-    X509Support.RANDOM.nextBytes(bytes);
-    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String token = newToken();
     Instant expiresAt = timeToLive == null ? Instant.MAX : clock.instant().plus(timeToLive);
     synchronized (outstanding) {
       outstanding.add(new Outstanding(digest(token), expiresAt));
@@ -101,7 +99,18 @@ public final class EnrolmentTokens {
     }
   }
 
-  private static byte[] digest(String token) {
+  /**
+   * A fresh token, 256 bits from a {@link java.security.SecureRandom} as 43 URL-safe Base64 characters, for a token
+   * book kept elsewhere (a coordinator cluster keeps {@link #digest digests} in a shared map).
+   */
+  public static String newToken() {
+    byte[] bytes = new byte[TOKEN_BYTES];
+    X509Support.RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The SHA-256 of a token's UTF-8 bytes: what a token book keeps instead of the token. */
+  public static byte[] digest(String token) {
     return X509Support.sha256(token.getBytes(StandardCharsets.UTF_8));
   }
 }
