@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * member, keeps the run state there ({@link HazelcastRunStateStore}) and drives rounds only while it holds the driver
  * lease; meanwhile it redirects clients (HTTP 307) to the node that drives. When the driving node dies, another takes
  * the lease, claims the run state and goes on: an open plain round continues with the updates already summed (each
- * counted once), an open secure round is recorded as failed and the next one starts.
+ * counted once), an open secure round is restarted with the same clients as a fresh secure-aggregation instance.
  *
  * <pre>{@code
  * Coordinator coordinator = Coordinator.start(vertx, config).await();
@@ -387,7 +387,13 @@ public final class Coordinator {
         if (d != null && !d.deposed()) {
           return;
         }
-        vertx.executeBlocking(() -> new Watched(backing.store().committed(), backing.store().finished()), false)
+        boolean needRunId = runId == null;
+        vertx.executeBlocking(() -> {
+          // The finish mark is small; the committed run carries the model, so it is read only when needed.
+          Optional<String> finished = backing.store().finished();
+          return new Watched(needRunId || finished.isPresent() ? backing.store().committed() : Optional.empty(),
+              finished);
+        }, false)
             .onSuccess(w -> w.committed().ifPresent(c -> {
               runId = c.header().getRunId();
               ready.tryComplete();

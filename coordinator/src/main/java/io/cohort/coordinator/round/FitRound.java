@@ -21,6 +21,8 @@ final class FitRound {
   final Set<String> folding = new HashSet<>();
   final Map<String, String> failures = new LinkedHashMap<>();
   long timerId = -1;
+  /** The round is in the run state store, and its tasks are out; until then it cannot close. */
+  boolean recorded;
   /** Why the round closed; null while it is open. */
   String closeReason;
   /** The secure-aggregation state, or null for a plain round. */

@@ -228,7 +228,7 @@ public final class RoundDriver {
   /**
    * Takes over a round another driver opened: a plain round goes on with the updates its running sum holds (each
    * counted once; their senders get DUPLICATE_UPDATE if they resend), the others are asked again; a secure round
-   * cannot (its masked inputs are bound to the lost driver's unmasking state) and is recorded as failed.
+   * cannot (its masked inputs are bound to the lost driver's unmasking state) and is restarted.
    */
   private void continueRound(OpenRound open, RoundTally tally) {
     nextRound = open.round() + 1;
@@ -236,11 +236,12 @@ public final class RoundDriver {
       throw new IllegalStateException("round " + open.round() + " trains model version " + open.modelVersion()
           + " but the committed model is version " + model.version());
     }
-    if (open.secure() || tally == null) {
-      String reason = open.secure()
-          ? "the coordinator node driving this secure round was lost; its masked inputs cannot be unmasked by "
-              + "another node, so the round is dropped and the next one starts"
-          : "the running sum of round " + open.round() + " was lost with the node driving it";
+    if (open.secure()) {
+      restartSecureRound(open);
+      return;
+    }
+    if (tally == null) {
+      String reason = "the running sum of round " + open.round() + " was lost with the node driving it";
       LOG.warn("run {}: round {} failed on takeover: {}", runId, open.round(), reason);
       List<ClientFailure> failures = open.invited().stream().map(id -> new ClientFailure(id, reason)).toList();
       finishRound(new RoundRecord(open.round(), false, open.invited().size(), 0, failures, 0, Double.NaN, 0,
@@ -248,15 +249,10 @@ public final class RoundDriver {
       return;
     }
     FitRound round = new FitRound(open.round(), open.modelVersion(), open.invited(), tally.aggregation());
+    round.recorded = true;
     round.accepted.addAll(tally.accepted());
     round.sampleRate = open.sampleRate();
-    if (open.differentialPrivacy() != null) {
-      try {
-        round.dp = io.cohort.protocol.v1.DifferentialPrivacy.parseFrom(open.differentialPrivacy());
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new IllegalStateException("round " + open.round() + "'s privacy instructions do not parse", e);
-      }
-    }
+    round.dp = parseDp(open);
     fitRound = round;
     Task task = Task.newBuilder().setFit(fitTask(round.number, open.deadlineUnixMs(), round.dp)).build();
     for (String id : round.invited) {
@@ -270,6 +266,37 @@ public final class RoundDriver {
         round.accepted.size(), round.invited.size());
     if (round.allAnswered()) {
       closeFitRound(round, null);
+    }
+  }
+
+  /**
+   * Restarts a secure round another driver left open: its masked inputs can only be unmasked with the lost driver's
+   * key-sharing state, so nothing of that attempt is summed; the same clients are invited to the same round again, as
+   * a fresh secure-aggregation instance, and each client's update counts once, in this attempt.
+   */
+  private void restartSecureRound(OpenRound open) {
+    FitRound round = new FitRound(open.round(), open.modelVersion(), open.invited(),
+        config.strategy().beginFit(open.round(), config.model().parameterCount()));
+    round.sampleRate = open.sampleRate();
+    round.dp = parseDp(open);
+    fitRound = round;
+    long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
+    FitTask.Builder fit = fitTask(round.number, deadline, round.dp);
+    beginSecure(round, fit, term);
+    LOG.warn("run {}: restarting secure round {} (term {}): the masked inputs sent to the lost driver cannot be "
+        + "unmasked without its state, so its {} clients are asked again", runId, round.number, term,
+        round.invited.size());
+    recordAndHandOut(round, fit, deadline);
+  }
+
+  private static io.cohort.protocol.v1.DifferentialPrivacy parseDp(OpenRound open) {
+    if (open.differentialPrivacy() == null) {
+      return null;
+    }
+    try {
+      return io.cohort.protocol.v1.DifferentialPrivacy.parseFrom(open.differentialPrivacy());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("round " + open.round() + "'s privacy instructions do not parse", e);
     }
   }
 
@@ -969,24 +996,39 @@ public final class RoundDriver {
     }
     FitTask.Builder fit = fitTask(number, deadline, round.dp);
     if (config.secureAggregation().enabled()) {
-      // The graph seed has its own stream so that secure and plain runs with one seed sample the same clients.
-      long graphSeed = new Random(config.seed() * 1_000_003L + number).nextLong() ^ 0x5ECA66L;
-      SecureAggregationSettings settings = config.secureAggregation();
-      int coordinates = config.model().parameterCount();
-      if (privacy != null) {
-        // Clipped updates count with weight 1; the quantisation range covers the clipped, noised coordinates; with
-        // adaptive clipping each client's centred bit is one more coordinate.
-        settings = settings.withMaxWeight(1)
-            .withClipRange(Math.max(settings.clipRange(), privacy.coordinateBound(round.dp)));
-        coordinates += round.dp.getAdaptive() ? 1 : 0;
-      }
-      round.secure = SecureRound.begin(runId, number, invited, coordinates, settings, graphSeed);
-      fit.setSecureAggregation(round.secure.wire);
+      beginSecure(round, fit, 0);
     }
-    // The round is recorded (so another node could continue it) before any client hears of it.
-    OpenRound open = new OpenRound(number, model.version(), invited, deadline, sampleRate,
+    recordAndHandOut(round, fit, deadline);
+  }
+
+  /**
+   * Sets up the secure aggregation of {@code round}. Attempt 0 is the round's first; a round restarted after a
+   * takeover is attempt {@code term}: another graph seed, so that every client starts a fresh session with fresh keys
+   * instead of answering with the lost attempt's.
+   */
+  private void beginSecure(FitRound round, FitTask.Builder fit, long attempt) {
+    // The graph seed has its own stream so that secure and plain runs with one seed sample the same clients.
+    long graphSeed = new Random(config.seed() * 1_000_003L + round.number).nextLong() ^ 0x5ECA66L
+        ^ (attempt * 0x9E3779B97F4A7C15L);
+    SecureAggregationSettings settings = config.secureAggregation();
+    int coordinates = config.model().parameterCount();
+    if (privacy != null) {
+      // Clipped updates count with weight 1; the quantisation range covers the clipped, noised coordinates; with
+      // adaptive clipping each client's centred bit is one more coordinate.
+      settings = settings.withMaxWeight(1)
+          .withClipRange(Math.max(settings.clipRange(), privacy.coordinateBound(round.dp)));
+      coordinates += round.dp.getAdaptive() ? 1 : 0;
+    }
+    round.secure = SecureRound.begin(runId, round.number, round.invited, coordinates, settings, graphSeed);
+    fit.setSecureAggregation(round.secure.wire);
+  }
+
+  /** Records the round in the store (so another node could continue it), then hands out its tasks. */
+  private void recordAndHandOut(FitRound round, FitTask.Builder fit, long deadline) {
+    int number = round.number;
+    OpenRound open = new OpenRound(number, round.modelVersion, round.invited, deadline, round.sampleRate,
         round.dp == null ? null : round.dp.toByteArray(), round.secure != null);
-    vertx.executeBlocking(() -> store.openRound(term, open, aggregation), false).onComplete(opened -> {
+    vertx.executeBlocking(() -> store.openRound(term, open, round.aggregation), false).onComplete(opened -> {
       if (deposed || round != fitRound) {
         return;
       }
@@ -1001,6 +1043,11 @@ public final class RoundDriver {
       if (!opened.result()) {
         fitRound = null;
         stepDown("another node's term owns the run state");
+        return;
+      }
+      round.recorded = true;
+      if (round.closing()) { // every invited client left while the round was being recorded
+        closeFitRound(round, round.closeReason);
         return;
       }
       handOut(round, fit);
@@ -1041,6 +1088,9 @@ public final class RoundDriver {
     }
     if (!round.closing()) {
       round.closeReason = unansweredReason != null ? unansweredReason : "every sampled client answered";
+    }
+    if (!round.recorded) {
+      return; // recording the round completes first, then closes it
     }
     vertx.cancelTimer(round.timerId);
     if (!round.folding.isEmpty()) {
