@@ -87,7 +87,8 @@ public final class Coordinator {
               Verticle verticle = new Verticle(config, security, backing);
               return vertx.deployVerticle(verticle)
                   .compose(id -> verticle.ready.future()
-                      .map(v -> new Coordinator(vertx, config, verticle, id, security)))
+                      .map(v -> new Coordinator(vertx, config, verticle, id, security))
+                      .recover(e -> vertx.undeploy(id).transform(v -> Future.<Coordinator>failedFuture(e))))
                   .onFailure(e -> vertx.executeBlocking(() -> {
                     backing.close();
                     return null;
@@ -106,6 +107,11 @@ public final class Coordinator {
         throw new IllegalArgumentException("the nodes of a coordinator cluster must share one CA, and an in-memory "
             + "CA is this process's alone: give every node the same --tls-dir (a directory they share, or a copy "
             + "of it), or PEM files (--tls-key/--tls-cert/--client-ca)");
+      }
+      if (WILDCARD_HOSTS.contains(config.host()) && config.advertisedUrl().isEmpty()
+          && !config.cluster().get().members().isEmpty()) {
+        throw new IllegalArgumentException("a cluster node listening on every interface (" + config.host() + ") must "
+            + "say at which URL clients reach it: give --advertise-url https://HOST:PORT");
       }
       CoordinatorCluster cluster = CoordinatorCluster.start(config.cluster().get());
       if (security.canEnrol()) {
@@ -219,8 +225,7 @@ public final class Coordinator {
 
   /** Whether this node drives the run now (always true for a coordinator without a cluster, once started). */
   public boolean driving() {
-    RoundDriver d = verticle.driver;
-    return d != null && !d.deposed();
+    return verticle.activeDriver() != null;
   }
 
   /** The cluster's members and driver as this node sees them; empty without a cluster. */
@@ -269,6 +274,8 @@ public final class Coordinator {
     private volatile String runId;
     private HttpServer server;
     private long watchTimer = -1;
+    private boolean watching; // a read of the run state is in flight
+    private static final int TAKEOVER_ATTEMPTS = 3;
 
     Verticle(CoordinatorConfig config, TransportSecurity security, Backing backing) {
       this.config = config;
@@ -285,9 +292,9 @@ public final class Coordinator {
       Router router = Router.router(vertx);
       CoordinatorCluster cluster = backing.cluster();
       if (cluster != null) {
-        ClusterGate.mount(vertx, router, cluster, () -> driver != null && !driver.deposed());
+        ClusterGate.mount(vertx, router, cluster, () -> activeDriver() != null);
       }
-      ProtocolRoutes.mount(vertx, router, () -> driver, security, () -> status());
+      ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status());
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.host())
           .setPort(config.port())
@@ -301,10 +308,11 @@ public final class Coordinator {
           .compose(s -> {
             server = s;
             if (cluster == null) {
-              becameDriver(1);
+              drive(1, 1);
               return Future.succeededFuture();
             }
-            String url = urlOf(config.host(), s.actualPort(), security.enabled());
+            String url = config.advertisedUrl().map(u -> u.toString().replaceAll("/$", ""))
+                .orElse(urlOf(config.host(), s.actualPort(), security.enabled()));
             return vertx.executeBlocking(() -> {
               ClusterGate.advertise(cluster, url);
               cluster.election().start(this);
@@ -316,7 +324,20 @@ public final class Coordinator {
     /** Called by the election (on its thread): hand over to the context. */
     @Override
     public void becameDriver(long term) {
-      context.runOnContext(v -> drive(term));
+      context.runOnContext(v -> drive(term, 1));
+    }
+
+    /**
+     * The driver that may serve requests: not stepped down and, in a cluster, still holding the lease under its term
+     * (a driver whose lease lapsed answers nothing even before it hears so).
+     */
+    RoundDriver activeDriver() {
+      RoundDriver d = driver;
+      return d != null && !d.deposed() && holds(d.term()) ? d : null;
+    }
+
+    private boolean holds(long term) {
+      return backing.cluster() == null || backing.cluster().election().term() == term;
     }
 
     @Override
@@ -329,34 +350,33 @@ public final class Coordinator {
       });
     }
 
-    private void drive(long term) {
-      if (backing.cluster() != null && backing.cluster().election().term() != term) {
+    private void drive(long term, int attempt) {
+      if (!holds(term)) {
         return; // the lease moved on before this notification ran
       }
       vertx.executeBlocking(() -> takeOver(config, backing.store(), term), false).onComplete(taken -> {
         if (taken.failed()) {
-          LOG.error("cannot take over the run (term {})", term, taken.cause());
-          ready.tryFail(taken.cause());
-          completion.tryFail(taken.cause());
+          giveUp(term, attempt, taken.cause());
           return;
         }
         DriverState state = taken.result();
-        if (state == null) {
-          LOG.warn("term {} was overtaken while taking over; another node drives", term);
+        RoundDriver previous = driver;
+        if (state == null || !holds(term) || (previous != null && previous.term() >= term)) {
+          LOG.warn("term {} was overtaken while taking over; another term drives", term);
           return;
         }
-        RunCheckpoints.Restored restored = state.restored();
-        String run = restored.runId();
-        GlobalModel model;
+        RoundDriver next;
         try {
+          RunCheckpoints.Restored restored = state.restored();
           Checkpoint c = restored.checkpoint();
-          model = GlobalModel.encode(run, c.header().getModelVersion(), config.model(), c.parameters());
+          GlobalModel model = GlobalModel.encode(restored.runId(), c.header().getModelVersion(), config.model(),
+              c.parameters());
+          next = new RoundDriver(vertx, config, new InMemoryClientRegistry(), model, restored.runId(), state,
+              backing.store(), term);
         } catch (RuntimeException e) {
-          ready.tryFail(e);
+          giveUp(term, TAKEOVER_ATTEMPTS, e); // a configuration that does not fit the run: retrying cannot help
           return;
         }
-        RoundDriver next = new RoundDriver(vertx, config, new InMemoryClientRegistry(), model, run, state,
-            backing.store(), term);
         listeners.forEach(next::addListener);
         next.completion().onComplete(done -> {
           if (done.succeeded()) {
@@ -365,15 +385,36 @@ public final class Coordinator {
             completion.tryFail(done.cause());
           }
         });
-        RoundDriver previous = driver;
         if (previous != null) {
           previous.stepDown("superseded by term " + term);
         }
         driver = next;
-        runId = run;
+        runId = next.runId();
         next.start();
         ready.tryComplete();
       });
+    }
+
+    /**
+     * Taking over failed: retried (a second apart) while this node still holds the lease, then this node stops
+     * competing for it, so that another node can drive, and its start and completion fail with the cause.
+     */
+    private void giveUp(long term, int attempt, Throwable cause) {
+      if (attempt < TAKEOVER_ATTEMPTS && holds(term)) {
+        LOG.warn("taking over the run (term {}) failed, attempt {} of {}: {}", term, attempt, TAKEOVER_ATTEMPTS,
+            cause.toString());
+        vertx.setTimer(1000, id -> drive(term, attempt + 1));
+        return;
+      }
+      LOG.error("cannot take over the run (term {})", term, cause);
+      if (backing.cluster() != null) {
+        vertx.executeBlocking(() -> {
+          backing.cluster().election().close(); // hand the lease to a node that may fare better
+          return null;
+        }, false);
+      }
+      ready.tryFail(cause);
+      completion.tryFail(cause);
     }
 
     /** A node that does not drive learns the run's id, and its end, from the run state. */
@@ -383,10 +424,10 @@ public final class Coordinator {
           vertx.cancelTimer(id);
           return;
         }
-        RoundDriver d = driver;
-        if (d != null && !d.deposed()) {
+        if (activeDriver() != null || watching) {
           return;
         }
+        watching = true;
         boolean needRunId = runId == null;
         vertx.executeBlocking(() -> {
           // The finish mark is small; the committed run carries the model, so it is read only when needed.
@@ -394,10 +435,11 @@ public final class Coordinator {
           return new Watched(needRunId || finished.isPresent() ? backing.store().committed() : Optional.empty(),
               finished);
         }, false)
+            .onComplete(read -> watching = false)
             .onSuccess(w -> w.committed().ifPresent(c -> {
               runId = c.header().getRunId();
               ready.tryComplete();
-              if (w.finished().isPresent() && (driver == null || driver.deposed())) {
+              if (w.finished().isPresent() && activeDriver() == null) {
                 completion.tryComplete(RunCheckpoints.Restored.historyOf(c));
               }
             }));
@@ -407,10 +449,10 @@ public final class Coordinator {
     private record Watched(Optional<Checkpoint> committed, Optional<String> finished) {}
 
     private io.vertx.core.json.JsonObject status() {
-      RoundDriver d = driver;
-      io.vertx.core.json.JsonObject s = d != null && !d.deposed() ? d.status()
+      RoundDriver d = activeDriver();
+      io.vertx.core.json.JsonObject s = d != null ? d.status()
           : new io.vertx.core.json.JsonObject().put("run", runId).put("driving", false);
-      if (d != null && !d.deposed()) {
+      if (d != null) {
         s.put("driving", true).put("term", d.term());
       }
       if (backing.cluster() != null) {

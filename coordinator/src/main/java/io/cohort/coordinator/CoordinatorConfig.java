@@ -32,6 +32,8 @@ import java.util.Optional;
  * @param checkpoints whether and where finished rounds are checkpointed, and whether a run is resumed
  * @param cluster the coordinator cluster this node belongs to (an embedded Hazelcast member holding the run state),
  *     or empty for a single coordinator that keeps its state in memory
+ * @param advertisedUrl the URL other cluster nodes send clients to for this node (HTTP 307), or empty for the
+ *     listening address; needed when listening on every interface
  */
 public record CoordinatorConfig(
     String host,
@@ -52,7 +54,8 @@ public record CoordinatorConfig(
     SecureAggregationSettings secureAggregation,
     Optional<DpConfig> differentialPrivacy,
     TlsSettings tls,
-    CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster) {
+    CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
+    Optional<java.net.URI> advertisedUrl) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -64,6 +67,14 @@ public record CoordinatorConfig(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(checkpoints, "checkpoints");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(advertisedUrl, "advertisedUrl");
+    advertisedUrl.ifPresent(u -> {
+      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+          || (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/")) || u.getQuery() != null) {
+        throw new IllegalArgumentException("advertised URL must be http(s)://HOST:PORT with no path or query, got "
+            + u);
+      }
+    });
     if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
@@ -139,6 +150,7 @@ public record CoordinatorConfig(
     private TlsSettings tls = TlsSettings.inMemory();
     private CheckpointSettings checkpoints = CheckpointSettings.none();
     private io.cohort.coordinator.cluster.ClusterSettings cluster;
+    private java.net.URI advertisedUrl;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -258,6 +270,15 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /**
+     * The URL the other cluster nodes redirect clients to for this node, e.g. {@code https://coord-2.example:7000};
+     * by default the listening address (which must then not be a wildcard such as {@code 0.0.0.0}).
+     */
+    public Builder advertisedUrl(java.net.URI url) {
+      this.advertisedUrl = Objects.requireNonNull(url, "url");
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -272,7 +293,8 @@ public record CoordinatorConfig(
           maxConcurrentUploads != null ? maxConcurrentUploads
               : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
-          Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster));
+          Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
+          Optional.ofNullable(advertisedUrl));
     }
   }
 }

@@ -32,6 +32,11 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "7000", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE})")
   int port;
 
+  @Option(names = "--advertise-url", paramLabel = "URL",
+      description = "in a cluster, the URL the other nodes send clients to for this node (default: the --host and "
+          + "--port it listens on; required with --host 0.0.0.0)")
+  java.net.URI advertiseUrl;
+
   @Option(names = "--min-available",
       description = "registered clients required before the first round starts (default: --min-clients)")
   Integer minAvailable;
@@ -61,6 +66,9 @@ final class CoordinatorCommand implements Callable<Integer> {
         .cluster(cluster.settings());
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
+    }
+    if (advertiseUrl != null) {
+      builder.advertisedUrl(advertiseUrl);
     }
     CoordinatorConfig config = builder.build();
     Vertx vertx = Vertx.vertx();

@@ -44,11 +44,14 @@ class ClusterTakeoverIT {
         .secureAggregation(SecureAggregationSettings.on().withStageTimeout(Duration.ofSeconds(60)))
         .tls(TlsSettings.stateDirectory(dir.resolve("tls")));
     List<CompletableFuture<ClientReport>> runs = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(CLIENTS);
     try {
       Coordinator first = Coordinator.start(vertx, config.cluster(cluster).build()).await();
       Coordinator second = Coordinator.start(vertx, config.cluster(cluster.withMembers(
           List.of(first.clusterStatus().orElseThrow().members().get(0).address()))).build()).await();
-      assertThat(first.driving()).isTrue();
+      Coordinator driving = first.driving() ? first : second;
+      Coordinator standing = driving == first ? second : first;
+      assertThat(driving.driving()).as("one of the two drives").isTrue();
 
       // Round 2: client 2 trains only when the test lets it, so the round waits in its masked-input stage.
       CountDownLatch gate = new CountDownLatch(1);
@@ -86,13 +89,13 @@ class ClusterTakeoverIT {
             .trustedCoordinatorCa(first.caCertificate()).enrolmentToken(second.issueEnrolmentToken())
             .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 60))
             .pollWait(Duration.ofSeconds(1)).build();
-        runs.add(CompletableFuture.supplyAsync(sdk::run));
+        runs.add(CompletableFuture.supplyAsync(sdk::run, pool));
       }
       assertThat(waiting.await(60, TimeUnit.SECONDS)).as("round 2 reached client 2's training").isTrue();
-      first.close().await(); // hands the lease over; the round's masked-input stage is still open
+      driving.close().await(); // hands the lease over; the round's masked-input stage is still open
       gate.countDown();
 
-      List<RoundRecord> rounds = second.completion().toCompletionStage().toCompletableFuture()
+      List<RoundRecord> rounds = standing.completion().toCompletionStage().toCompletableFuture()
           .get(90, TimeUnit.SECONDS);
       assertThat(rounds).extracting(RoundRecord::round).containsExactly(1, 2, 3);
       for (RoundRecord r : rounds) {
@@ -104,9 +107,10 @@ class ClusterTakeoverIT {
       for (CompletableFuture<ClientReport> run : runs) {
         assertThat(run.get(30, TimeUnit.SECONDS).finishReason()).contains("completed 3 rounds");
       }
-      second.close().await();
+      standing.close().await();
     } finally {
       runs.forEach(r -> r.cancel(true));
+      pool.shutdownNow();
       vertx.close().await();
     }
   }

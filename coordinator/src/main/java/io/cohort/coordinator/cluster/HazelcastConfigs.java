@@ -60,6 +60,11 @@ final class HazelcastConfigs {
         .setInMemoryFormat(com.hazelcast.config.InMemoryFormat.OBJECT)
         .setBackupCount(1).setAsyncBackupCount(0)
         .setMergePolicyConfig(higherTerm));
+    // Enrolment tokens: after a split heals, the entries of the larger side stand (a token redeemed there stays
+    // redeemed; one redeemed only on the smaller side may come back, so heal splits before issuing many tokens).
+    config.addMapConfig(new MapConfig(io.cohort.coordinator.security.EnrolmentTokenBook.MAP_NAME)
+        .setMergePolicyConfig(new MergePolicyConfig(
+            com.hazelcast.spi.merge.DiscardMergePolicy.class.getName(), 100)));
     return config;
   }
 }

@@ -54,7 +54,10 @@ public final class ClusterGate {
           .setRetryable(true).build());
       ctx.response().setStatusCode(redirect ? 307 : 503).putHeader("content-type", Frames.CONTENT_TYPE);
       if (redirect) {
-        ctx.response().putHeader("location", url + ctx.request().uri());
+        // The path the router matched (it starts with /v1/) and the query: never the raw request target, which
+        // could smuggle another authority into the Location.
+        String query = ctx.request().query();
+        ctx.response().putHeader("location", url + ctx.request().path() + (query == null ? "" : "?" + query));
       } else {
         ctx.response().putHeader("retry-after", "1");
       }

@@ -368,8 +368,7 @@ public final class RoundDriver {
       dropClient(previous.id(), previous.id().equals(client.id())
           ? "registered again (the client restarted)" : "re-registered as " + client.id());
     });
-    vertx.executeBlocking(() -> store.saveClient(term, client), false)
-        .onFailure(e -> LOG.warn("saving client {} to the run state failed: {}", client.id(), e.toString()));
+    persistClient(() -> store.saveClient(term, client), "saving client " + client.id());
     LOG.debug("registered {} as {}", client.name(), client.id());
     tryStartRound(); // a no-op unless the run is waiting for clients
     return RegisterResponse.newBuilder()
@@ -549,8 +548,7 @@ public final class RoundDriver {
           case ACCEPTED -> {
             return update.delta().length;
           }
-          case DUPLICATE -> throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId
-              + " already has an accepted update in round " + round.number);
+          case DUPLICATE -> throw new AlreadySummedException(clientId, round.number);
           case FENCED -> throw new DeposedException();
           default -> throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + round.number
               + " is no longer open");
@@ -567,7 +565,8 @@ public final class RoundDriver {
         stepDown("round " + round.number + "'s running sum is owned by a newer driver");
         return Future.failedFuture(notDriving());
       }
-      if (folded.succeeded()) {
+      // An update the sum already holds (an earlier attempt whose reply was lost) counts as this client's answer.
+      if (folded.succeeded() || folded.cause() instanceof AlreadySummedException) {
         round.accepted.add(clientId);
         tasks.clear(clientId);
       }
@@ -585,8 +584,24 @@ public final class RoundDriver {
       return folded.succeeded()
           ? Future.succeededFuture(Ack.newBuilder().setMessage("update accepted for round " + round.number)
               .setReceivedElements(folded.result()).build())
-          : Future.failedFuture(folded.cause());
+          : Future.failedFuture(folded.cause() instanceof AlreadySummedException dup ? dup.refusal()
+              : folded.cause());
     });
+  }
+
+  /** The store already holds this client's update for the round. */
+  private static final class AlreadySummedException extends RuntimeException {
+    private final ProtocolException refusal;
+
+    AlreadySummedException(String clientId, int round) {
+      super("already summed", null, false, false);
+      this.refusal = new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId
+          + " already has an accepted update in round " + round);
+    }
+
+    ProtocolException refusal() {
+      return refusal;
+    }
   }
 
   /** A store write refused because a newer driver owns the state. */
@@ -1105,8 +1120,13 @@ public final class RoundDriver {
       }
       if (read.failed() || read.result().isEmpty()) {
         aggregating = false;
-        stepDown(read.failed() ? "reading round " + round.number + "'s running sum failed: " + read.cause()
-            : "round " + round.number + "'s running sum is gone (a newer driver committed it)");
+        String reason = read.failed() ? "reading the round's running sum failed: " + read.cause()
+            : "the round's running sum is missing from the run state";
+        LOG.error("round {} failed: {}", round.number, reason);
+        List<ClientFailure> failures = round.invited.stream().map(id -> new ClientFailure(id, reason)).toList();
+        round.invited.forEach(tasks::clear);
+        finishRound(new RoundRecord(round.number, false, round.invited.size(), 0, failures, 0, Double.NaN,
+            seconds(round), model.version(), model.parameters(), null, reason, epsilon(), clipNorm(round)));
         return;
       }
       aggregate(round, read.result().get());
@@ -1322,8 +1342,21 @@ public final class RoundDriver {
 
   /** Removes a client from the stored registry (in the background). */
   private void forget(String clientId) {
-    vertx.executeBlocking(() -> store.removeClient(term, clientId), false)
-        .onFailure(e -> LOG.warn("removing client {} from the run state failed: {}", clientId, e.toString()));
+    persistClient(() -> store.removeClient(term, clientId), "removing client " + clientId);
+  }
+
+  /**
+   * Writes a registry change to the store in the background, in the order the changes were made (an ordered worker
+   * queue), and steps down if a newer driver's term refuses it.
+   */
+  private void persistClient(java.util.concurrent.Callable<Boolean> write, String what) {
+    vertx.executeBlocking(write, true).onComplete(done -> {
+      if (done.failed()) {
+        LOG.warn("{} in the run state failed: {}", what, done.cause().toString());
+      } else if (!done.result()) {
+        stepDown(what + " was refused: a newer driver owns the run state");
+      }
+    });
   }
 
   /** Marks a departed client as failed in the open round, if it was sampled and had not answered. */

@@ -12,10 +12,15 @@ import java.util.HexFormat;
  * <p><b>Security guarantees.</b> Only each token's SHA-256 is kept. Redeeming removes the digest atomically (in a
  * cluster: one map removal on the entry's owner), so of two concurrent redemptions of a token, at any nodes, exactly
  * one succeeds. A cluster book looks tokens up by digest rather than comparing in constant time: the digest of a
- * 256-bit random token leaks nothing usable through timing. <b>Not</b> provided: expiry in the cluster book, and
- * secrecy of the cluster's traffic (Hazelcast Community Edition does not encrypt it; digests alone cannot enrol).
+ * 256-bit random token leaks nothing usable through timing. <b>Not</b> provided: expiry in the cluster book, and any
+ * protection from whoever can reach the cluster's member port: Hazelcast Community Edition neither authenticates nor
+ * encrypts member traffic, so such a party can put a digest of its own and enrol (as it could rewrite the run state).
+ * Keep the cluster on a private network (the default binds loopback).
  */
 public interface EnrolmentTokenBook {
+  /** The Hazelcast map of a cluster book: hex SHA-256 of each outstanding token. */
+  String MAP_NAME = "cohort.enrolment-tokens";
+
   /** A new token; shown once. */
   String issue();
 
@@ -45,9 +50,9 @@ public interface EnrolmentTokenBook {
     };
   }
 
-  /** The cluster's book: digests in the Hazelcast map {@code cohort.enrolment-tokens}. Blocking calls. */
+  /** The cluster's book: digests in the Hazelcast map {@link #MAP_NAME}. Blocking calls. */
   static EnrolmentTokenBook cluster(HazelcastInstance hazelcast) {
-    IMap<String, Boolean> digests = hazelcast.getMap("cohort.enrolment-tokens");
+    IMap<String, Boolean> digests = hazelcast.getMap(MAP_NAME);
     return new EnrolmentTokenBook() {
       @Override
       public String issue() {
