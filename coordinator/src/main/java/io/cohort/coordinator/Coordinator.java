@@ -4,7 +4,9 @@ import io.cohort.coordinator.checkpoint.Checkpoint;
 import io.cohort.coordinator.cluster.ClusterStatus;
 import io.cohort.coordinator.cluster.CoordinatorCluster;
 import io.cohort.coordinator.cluster.DriverListener;
+import io.cohort.coordinator.http.ApiAuth;
 import io.cohort.coordinator.http.ClusterGate;
+import io.cohort.coordinator.http.ModelApiRoutes;
 import io.cohort.coordinator.http.ProtocolRoutes;
 import io.cohort.coordinator.registry.InMemoryClientRegistry;
 import io.cohort.coordinator.round.DriverState;
@@ -97,10 +99,11 @@ public final class Coordinator {
   }
 
   /** Where the run state lives: in memory, or in an embedded cluster member. */
-  private record Backing(RunStateStore store, CoordinatorCluster cluster) {
+  private record Backing(RunStateStore store, CoordinatorCluster cluster, String apiToken) {
     static Backing open(CoordinatorConfig config, TransportSecurity security) {
+      String generated = config.apiToken().orElseGet(ClientCredentials::newToken);
       if (config.cluster().isEmpty()) {
-        return new Backing(new InMemoryRunStateStore(), null);
+        return new Backing(new InMemoryRunStateStore(), null, generated);
       }
       HazelcastRunStateStore.requireSerializable(config.strategy().beginFit(1, 1));
       if (config.tls().mode() == TlsSettings.Mode.IN_MEMORY && !config.cluster().get().members().isEmpty()) {
@@ -117,7 +120,13 @@ public final class Coordinator {
       if (security.canEnrol()) {
         security.useTokenBook(EnrolmentTokenBook.cluster(cluster.hazelcast()));
       }
-      return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster);
+      // Without --api-token, the nodes share the first node's generated token, so a request redirected to the driver
+      // carries a token it accepts.
+      String apiToken = config.apiToken().orElseGet(() -> {
+        String earlier = cluster.hazelcast().<String, String>getMap("cohort.api").putIfAbsent("token", generated);
+        return earlier != null ? earlier : generated;
+      });
+      return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster, apiToken);
     }
 
     void close() {
@@ -218,6 +227,14 @@ public final class Coordinator {
     return verticle.runId;
   }
 
+  /**
+   * The bearer token of the HTTP API for people and apps ({@code /v1/models}, predict, the dashboard's data): the
+   * configured one, or one generated at start. Show it only to whoever may use the models.
+   */
+  public String apiToken() {
+    return verticle.apiToken;
+  }
+
   /** The configuration this coordinator runs. */
   public CoordinatorConfig config() {
     return config;
@@ -270,6 +287,7 @@ public final class Coordinator {
     private final Promise<Void> ready = Promise.promise();
     private final Promise<List<RoundRecord>> completion = Promise.promise();
     private final List<Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final String apiToken;
     private volatile RoundDriver driver;
     private volatile String runId;
     private HttpServer server;
@@ -279,6 +297,7 @@ public final class Coordinator {
 
     Verticle(CoordinatorConfig config, TransportSecurity security, Backing backing) {
       this.config = config;
+      this.apiToken = backing.apiToken();
       this.security = security;
       this.backing = backing;
     }
@@ -294,6 +313,8 @@ public final class Coordinator {
       if (cluster != null) {
         ClusterGate.mount(vertx, router, cluster, () -> activeDriver() != null);
       }
+      ModelApiRoutes.mount(vertx, router, this::activeDriver, backing.store(), config.model(),
+          ApiAuth.bearer(apiToken));
       ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status());
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.host())

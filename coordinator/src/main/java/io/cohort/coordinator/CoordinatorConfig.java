@@ -34,6 +34,8 @@ import java.util.Optional;
  *     or empty for a single coordinator that keeps its state in memory
  * @param advertisedUrl the URL other cluster nodes send clients to for this node (HTTP 307), or empty for the
  *     listening address; needed when listening on every interface
+ * @param apiToken the bearer token of the HTTP API for people and apps (models, predict, dashboard), or empty for one
+ *     generated at start ({@link Coordinator#apiToken()})
  */
 public record CoordinatorConfig(
     String host,
@@ -55,7 +57,7 @@ public record CoordinatorConfig(
     Optional<DpConfig> differentialPrivacy,
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
-    Optional<java.net.URI> advertisedUrl) {
+    Optional<java.net.URI> advertisedUrl, Optional<String> apiToken) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -68,6 +70,13 @@ public record CoordinatorConfig(
     Objects.requireNonNull(checkpoints, "checkpoints");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(advertisedUrl, "advertisedUrl");
+    Objects.requireNonNull(apiToken, "apiToken");
+    apiToken.ifPresent(t -> {
+      if (t.length() < 16 || t.length() > 512 || !t.chars().allMatch(c -> c > 32 && c < 127)) {
+        throw new IllegalArgumentException("the API token must be 16..512 printable ASCII characters without spaces, "
+            + "got " + t.length() + " characters");
+      }
+    });
     advertisedUrl.ifPresent(u -> {
       if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
           || (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/")) || u.getQuery() != null) {
@@ -151,6 +160,7 @@ public record CoordinatorConfig(
     private CheckpointSettings checkpoints = CheckpointSettings.none();
     private io.cohort.coordinator.cluster.ClusterSettings cluster;
     private java.net.URI advertisedUrl;
+    private String apiToken;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -279,6 +289,12 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /** The HTTP API's bearer token (16..512 printable characters); by default one is generated at start. */
+    public Builder apiToken(String token) {
+      this.apiToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -294,7 +310,7 @@ public record CoordinatorConfig(
               : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
-          Optional.ofNullable(advertisedUrl));
+          Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken));
     }
   }
 }

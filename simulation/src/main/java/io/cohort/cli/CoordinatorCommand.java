@@ -37,6 +37,11 @@ final class CoordinatorCommand implements Callable<Integer> {
           + "--port it listens on; required with --host 0.0.0.0)")
   java.net.URI advertiseUrl;
 
+  @Option(names = "--api-token", paramLabel = "TOKEN",
+      description = "bearer token of the HTTP API for people and apps (/v1/models, predict); default: one is "
+          + "generated and printed at start (in a cluster, shared by the nodes)")
+  String apiToken;
+
   @Option(names = "--min-available",
       description = "registered clients required before the first round starts (default: --min-clients)")
   Integer minAvailable;
@@ -67,6 +72,9 @@ final class CoordinatorCommand implements Callable<Integer> {
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }
+    if (apiToken != null) {
+      builder.apiToken(apiToken);
+    }
     if (advertiseUrl != null) {
       builder.advertisedUrl(advertiseUrl);
     }
@@ -83,6 +91,8 @@ final class CoordinatorCommand implements Callable<Integer> {
       coordinator.clusterStatus().ifPresent(c -> System.out.printf("cluster member %s (%s) of %d: %s%n",
           c.localMemberId(), c.members().stream().filter(m -> m.local()).findFirst().map(m -> m.address())
               .orElse("?"), c.members().size(), coordinator.driving() ? "drives the run" : "standing by"));
+      System.out.printf("model API: %s/v1/models (Authorization: Bearer %s)%n", coordinator.url(),
+          apiToken != null ? "<your --api-token>" : coordinator.apiToken());
       tls.announce(coordinator, tlsSettings, System.out, System.err);
       System.out.flush();
       coordinator.onRound(r -> System.out.println(line(r)));

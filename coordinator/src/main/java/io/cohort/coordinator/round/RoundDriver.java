@@ -94,6 +94,7 @@ public final class RoundDriver {
   private boolean checkpointing; // the last round's checkpoint is being written; no round may start meanwhile
   private boolean finished;
   private boolean deposed; // another node drives now: this one answers nothing and writes nothing
+  private final Map<Long, Long> commitTimes = new java.util.HashMap<>();
 
   /** A driver for a fresh run starting from {@code initial}. */
   public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
@@ -185,6 +186,21 @@ public final class RoundDriver {
       return;
     }
     tryStartRound();
+  }
+
+  /** The rounds finished so far (a copy; no per-round parameters for rounds restored from a checkpoint). */
+  public List<RoundRecord> history() {
+    return List.copyOf(history);
+  }
+
+  /** The current global model's version. */
+  public long modelVersion() {
+    return model.version();
+  }
+
+  /** When each model version this driver committed was committed (epoch milliseconds); a copy. */
+  public Map<Long, Long> commitTimes() {
+    return Map.copyOf(commitTimes);
   }
 
   /** The term this driver writes its state under. */
@@ -1298,6 +1314,9 @@ public final class RoundDriver {
           }
           if (written.result() != null) {
             LOG.debug("run {}: round {} checkpointed to {}", runId, record.round(), written.result());
+          }
+          if (record.completed()) {
+            commitTimes.put(record.modelVersion(), System.currentTimeMillis());
           }
           next.run();
         });

@@ -26,7 +26,8 @@ import java.util.Optional;
  * the entry's owner and its backup before {@link #fold} returns, and each client at most once.
  *
  * <p><b>Guarantees.</b> An update acknowledged after {@link FoldOutcome#ACCEPTED} survives the loss of any one member
- * (the owner or the backup of its entry). A driver that has been deposed and {@link #claim claimed} against cannot
+ * (the owner or the backup of its entry) once the cluster is safe: right after a member joins or leaves, Hazelcast
+ * migrates partitions for a moment, and an entry whose backup has not been placed yet lives on one member only. A driver that has been deposed and {@link #claim claimed} against cannot
  * fold into the sum, commit a round or open one. Per member, the tally costs one aggregate (O(model size)) for the
  * entries it owns or backs up. <b>Not</b> provided: atomicity across maps (a commit writes the model version, then
  * the run; a crash in between leaves an unreferenced version that the next commit of that version overwrites),

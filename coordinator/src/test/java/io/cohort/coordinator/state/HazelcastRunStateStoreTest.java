@@ -44,12 +44,18 @@ class HazelcastRunStateStoreTest extends RunStateStoreContract {
   }
 
   @Test
-  void fold_acknowledged_survivesTheLossOfTheMemberThatOwnedTheSum() {
+  void fold_acknowledged_survivesTheLossOfTheMemberThatOwnedTheSum() throws InterruptedException {
     ClusterSettings settings = ClusterSettings.standalone()
         .withClusterName("loss-" + UUID.randomUUID().toString().substring(0, 8));
     CoordinatorCluster a = CoordinatorCluster.start(settings);
     CoordinatorCluster b = CoordinatorCluster.start(settings.withMembers(List.of(a.localAddress())));
     try {
+      // Backups exist once the partitions have migrated to the new member (Hazelcast calls the cluster safe then).
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (!a.hazelcast().getPartitionService().isClusterSafe()) {
+        assertThat(System.nanoTime()).as("the cluster became safe within 30 s").isLessThan(deadline);
+        Thread.sleep(50);
+      }
       // A round number whose sum lives on member a (its partition's owner), so that the crash loses the owner.
       int round = 1;
       while (!a.hazelcast().getPartitionService().getPartition(round).getOwner().localMember()) {
