@@ -314,7 +314,7 @@ public final class Coordinator {
         ClusterGate.mount(vertx, router, cluster, () -> activeDriver() != null);
       }
       ModelApiRoutes.mount(vertx, router, this::activeDriver, backing.store(), config.model(),
-          ApiAuth.bearer(apiToken));
+          Provenance.of(config), ApiAuth.bearer(apiToken));
       ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status());
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.host())

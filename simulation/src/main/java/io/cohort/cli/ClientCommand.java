@@ -28,6 +28,8 @@ final class ClientCommand implements Callable<Integer> {
           + "every node's URL, comma-separated: the client follows redirects to the driving node and fails over")
   List<URI> coordinators;
 
+  @Mixin ConfigOptions configOptions;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
   @Mixin DataOptions data;
   @Mixin ClientTlsOptions tls;
 
@@ -52,6 +54,10 @@ final class ClientCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (configOptions.print) {
+      ConfigFiles.print(commandSpec, commandSpec.commandLine().getOut());
+      return 0;
+    }
     String[] parts = shard.split("/");
     int index;
     int count;

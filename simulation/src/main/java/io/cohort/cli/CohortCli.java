@@ -12,12 +12,29 @@ import picocli.CommandLine.Command;
 public final class CohortCli {
   /** Runs the CLI and exits with its status. */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(execute(commandLine(), args));
+  }
+
+  /**
+   * Runs {@code args} on {@code cli}, first turning a subcommand's {@code --config FILE} into flags ({@link
+   * ConfigFiles}); returns the exit status (2 for a config file that cannot be used).
+   */
+  public static int execute(CommandLine cli, String... args) {
+    String[] expanded;
+    try {
+      expanded = ConfigFiles.expand(cli, args);
+    } catch (IllegalArgumentException e) {
+      cli.getErr().println("cohort: " + e.getMessage());
+      cli.getErr().flush();
+      return 2;
+    }
+    return cli.execute(expanded);
   }
 
   /** The configured command line (also used by tests). */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new CohortCli());
+    cli.setOverwrittenOptionsAllowed(true); // a flag typed after a config file's entry for it wins
     // Exit 2: the run could not start (bad flag, missing or unreadable data, unwritable output).
     // Exit 1: the run started and failed (coordinator unreachable, a client died, a round never finished).
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
     description = "Run a coordinator: clients enrol with one-time tokens and connect over mutual TLS (or, with "
         + "--insecure, register over cleartext HTTP), and it runs the rounds, then exits.")
 final class CoordinatorCommand implements Callable<Integer> {
+  @Mixin ConfigOptions configOptions;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
   @Mixin ModelOptions modelOptions;
   @Mixin RoundOptions roundOptions;
   @Mixin SecureAggregationOptions secureAggregation;
@@ -51,6 +53,10 @@ final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (configOptions.print) {
+      ConfigFiles.print(commandSpec, commandSpec.commandLine().getOut());
+      return 0;
+    }
     TlsSettings tlsSettings = tls.settings();
     CoordinatorConfig.Builder builder = CoordinatorConfig.builder(modelOptions.architecture())
         .host(host)

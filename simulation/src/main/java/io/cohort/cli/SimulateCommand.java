@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
     description = "Simulate a federation on Fashion-MNIST: an in-process coordinator and N SDK clients talking over "
         + "the real protocol on loopback. Writes OUT/metrics.csv, OUT/accuracy.png and OUT/summary.json.")
 final class SimulateCommand implements Callable<Integer> {
+  @Mixin ConfigOptions configOptions;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
   @Mixin ModelOptions modelOptions;
   @Mixin RoundOptions roundOptions;
   @Mixin SecureAggregationOptions secureAggregation;
@@ -59,6 +61,10 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (configOptions.print) {
+      ConfigFiles.print(commandSpec, commandSpec.commandLine().getOut());
+      return 0;
+    }
     Path dir = out != null ? out : Path.of("runs", "simulate-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     SimulationConfig config = new SimulationConfig(clients, roundOptions.fraction, roundOptions.minClients,

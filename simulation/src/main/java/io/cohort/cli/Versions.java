@@ -24,6 +24,7 @@ final class Versions {
     for (String key : new String[] {"cohort", "vertx", "nd4j", "tribuo", "bouncycastle", "protobuf"}) {
       out.put(key, p.getProperty(key, "unknown"));
     }
+    out.put("git", io.cohort.coordinator.Provenance.gitCommit().orElse("unknown"));
     return out;
   }
 

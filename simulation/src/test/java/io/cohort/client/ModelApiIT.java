@@ -92,6 +92,11 @@ class ModelApiIT {
       assertThat(second.getInteger("round")).isEqualTo(2);
       assertThat(second.getInteger("clients")).isEqualTo(3);
       assertThat(second.getString("committedAt")).isNotNull();
+      JsonObject provenance = list.getJsonObject("provenance");
+      assertThat(provenance.getJsonObject("settings").getInteger("rounds")).isEqualTo(2);
+      assertThat(provenance.getJsonObject("settings").getLong("seed")).isEqualTo(1);
+      assertThat(provenance.getString("gitCommit")).as("built from a checkout").matches("[0-9a-f]{40}");
+      assertThat(provenance.getJsonObject("versions").getString("java")).isNotBlank();
 
       LocalDataset probe = data(99, 20);
       JsonArray instances = new JsonArray();

@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code GET /v1/models}: every model version (0 is the initial model; each completed round adds one) with its
- *       round, training loss, examples, clients, federated evaluation, privacy spent and commit time;
+ *       round, training loss, examples, clients, federated evaluation, privacy spent and commit time, and the run's
+ *       provenance (its settings and seed, the source commit, library versions: {@link
+ *       io.cohort.coordinator.Provenance});
  *   <li>{@code GET /v1/models/{version|latest}}: that version in the protocol's binary format (a {@code ModelHeader}
  *       frame, then {@code TensorChunk} frames, as clients download it);
  *   <li>{@code POST /v1/models/{version|latest}/predict}: JSON {@code {"instances": [[f, ...], ...]}} (or {@code
@@ -47,6 +49,7 @@ public final class ModelApiRoutes {
   private final Supplier<RoundDriver> drivers;
   private final RunStateStore store;
   private final ModelArchitecture model;
+  private final Map<String, Object> provenance;
   private final Map<Long, Inference> cache = new LinkedHashMap<>(8, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, Inference> eldest) {
@@ -54,8 +57,10 @@ public final class ModelApiRoutes {
     }
   };
 
-  private ModelApiRoutes(Vertx vertx, Supplier<RoundDriver> drivers, RunStateStore store, ModelArchitecture model) {
+  private ModelApiRoutes(Vertx vertx, Supplier<RoundDriver> drivers, RunStateStore store, ModelArchitecture model,
+      Map<String, Object> provenance) {
     this.vertx = vertx;
+    this.provenance = provenance;
     this.drivers = drivers;
     this.store = store;
     this.model = model;
@@ -63,8 +68,8 @@ public final class ModelApiRoutes {
 
   /** Adds the routes, each behind {@code auth}. */
   public static void mount(Vertx vertx, Router router, Supplier<RoundDriver> drivers, RunStateStore store,
-      ModelArchitecture model, ApiAuth auth) {
-    ModelApiRoutes api = new ModelApiRoutes(vertx, drivers, store, model);
+      ModelArchitecture model, Map<String, Object> provenance, ApiAuth auth) {
+    ModelApiRoutes api = new ModelApiRoutes(vertx, drivers, store, model, provenance);
     router.get("/v1/models").handler(auth).handler(api::list);
     router.get("/v1/models/:version").handler(auth).handler(api::download);
     // Vert.x wants the body handler first; it reads at most MAX_BODY bytes before the token is checked.
@@ -112,7 +117,8 @@ public final class ModelApiRoutes {
     }
     ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("run", driver.runId()).put("model", model.describe())
-            .put("latest", driver.modelVersion()).put("versions", versions).encodePrettily());
+            .put("latest", driver.modelVersion()).put("provenance", new JsonObject(provenance))
+            .put("versions", versions).encodePrettily());
   }
 
   private void download(RoutingContext ctx) {

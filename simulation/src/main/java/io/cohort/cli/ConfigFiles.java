@@ -1,0 +1,170 @@
+package io.cohort.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Run configuration files: every flag of a command can also come from a YAML file, {@code --config run.yaml}, whose
+ * keys are the flags' long names without the dashes ({@code rounds: 20}, {@code partition: dirichlet:0.5}, {@code
+ * secure-agg: false}, lists as YAML lists). Flags on the command line win over the file. {@code --print-config}
+ * prints the effective configuration in the same format, so {@code --print-config > run.yaml} then {@code --config
+ * run.yaml} repeats a run.
+ *
+ * <p>The file is read before the command line is parsed: its entries become flags placed before the ones typed, and
+ * picocli then checks every value as it checks a typed flag (a bad value names the flag and, for a fixed set, the
+ * allowed values). A key that is not a flag of the command is refused with the list of allowed keys.
+ */
+final class ConfigFiles {
+  static final String CONFIG = "--config";
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+  private static final List<String> NOT_CONFIG = List.of("--config", "--print-config", "--help", "--version");
+
+  private ConfigFiles() {}
+
+  /**
+   * {@code args} with a {@code --config FILE} of the subcommand replaced by the file's entries as flags.
+   *
+   * @throws IllegalArgumentException if the file cannot be read, is not a YAML map, or has a key that is no flag
+   */
+  static String[] expand(CommandLine root, String[] args) {
+    if (args.length == 0 || !root.getSubcommands().containsKey(args[0])) {
+      return args;
+    }
+    CommandSpec command = root.getSubcommands().get(args[0]).getCommandSpec();
+    List<String> rest = new ArrayList<>();
+    Path file = null;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals(CONFIG) && i + 1 < args.length) {
+        file = Path.of(args[++i]);
+      } else if (args[i].startsWith(CONFIG + "=")) {
+        file = Path.of(args[i].substring(CONFIG.length() + 1));
+      } else {
+        rest.add(args[i]);
+      }
+    }
+    if (file == null) {
+      return args;
+    }
+    List<String> out = new ArrayList<>();
+    out.add(args[0]);
+    out.addAll(flags(command, file));
+    out.addAll(rest);
+    return out.toArray(String[]::new);
+  }
+
+  private static List<String> flags(CommandSpec command, Path file) {
+    Map<?, ?> entries;
+    try {
+      Object parsed = YAML.readValue(Files.readString(file), Object.class);
+      if (parsed == null) {
+        return List.of();
+      }
+      if (!(parsed instanceof Map<?, ?> map)) {
+        throw new IllegalArgumentException("config file " + file + " must be a YAML map of flag: value, got a "
+            + parsed.getClass().getSimpleName());
+      }
+      entries = map;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    List<String> flags = new ArrayList<>();
+    for (Map.Entry<?, ?> entry : entries.entrySet()) {
+      String key = String.valueOf(entry.getKey());
+      Optional<OptionSpec> option = option(command, key);
+      if (option.isEmpty()) {
+        throw new IllegalArgumentException("config file " + file + ": '" + key + "' is not a setting of cohort "
+            + command.name() + "; allowed: " + String.join(", ", keys(command)));
+      }
+      OptionSpec o = option.get();
+      Object value = entry.getValue();
+      if (value == null) {
+        continue; // the default
+      }
+      if (o.typeInfo().isBoolean() && o.arity().max() == 0) {
+        if (!(value instanceof Boolean b)) {
+          throw new IllegalArgumentException("config file " + file + ": '" + key + "' must be true or false, got '"
+              + value + "'");
+        }
+        if (b) {
+          flags.add(o.longestName());
+        } else if (o.negatable()) {
+          flags.add("--no-" + o.longestName().substring(2));
+        }
+      } else if (value instanceof List<?> list) {
+        for (Object item : list) {
+          flags.add(o.longestName());
+          flags.add(String.valueOf(item));
+        }
+      } else if (value instanceof Map<?, ?>) {
+        throw new IllegalArgumentException("config file " + file + ": '" + key + "' takes a value, not a map");
+      } else {
+        flags.add(o.longestName());
+        flags.add(String.valueOf(value));
+      }
+    }
+    return flags;
+  }
+
+  private static Optional<OptionSpec> option(CommandSpec command, String key) {
+    if (NOT_CONFIG.contains("--" + key)) {
+      return Optional.empty();
+    }
+    return command.options().stream().filter(o -> o.longestName().equals("--" + key)).findFirst();
+  }
+
+  /** The keys a file may set for {@code command}, sorted. */
+  static List<String> keys(CommandSpec command) {
+    TreeSet<String> keys = new TreeSet<>();
+    for (OptionSpec o : command.options()) {
+      if (!NOT_CONFIG.contains(o.longestName()) && o.longestName().startsWith("--")) {
+        keys.add(o.longestName().substring(2));
+      }
+    }
+    return List.copyOf(keys);
+  }
+
+  /** Prints the command's effective settings as a config file. */
+  static void print(CommandSpec command, PrintWriter out) {
+    Map<String, Object> effective = new LinkedHashMap<>();
+    for (String key : keys(command)) {
+      OptionSpec o = option(command, key).orElseThrow();
+      Object value = o.getValue();
+      effective.put(key, yamlValue(value));
+    }
+    try {
+      out.print(YAML.writeValueAsString(effective));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the configuration as YAML", e);
+    }
+    out.flush();
+  }
+
+  private static Object yamlValue(Object value) {
+    if (value == null || value instanceof Boolean || value instanceof Number || value instanceof String) {
+      return value;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(ConfigFiles::yamlValue).toList();
+    }
+    if (value.getClass().isArray() && value instanceof int[] ints) {
+      return java.util.Arrays.stream(ints).boxed().toList();
+    }
+    return value.toString();
+  }
+}
