@@ -5,7 +5,9 @@ import io.cohort.coordinator.cluster.ClusterStatus;
 import io.cohort.coordinator.cluster.CoordinatorCluster;
 import io.cohort.coordinator.cluster.DriverListener;
 import io.cohort.coordinator.http.ClusterGate;
+import io.cohort.coordinator.http.MetricsEndpoint;
 import io.cohort.coordinator.http.ProtocolRoutes;
+import io.cohort.coordinator.metrics.CoordinatorMetrics;
 import io.cohort.coordinator.registry.InMemoryClientRegistry;
 import io.cohort.coordinator.round.DriverState;
 import io.cohort.coordinator.round.GlobalModel;
@@ -96,11 +98,14 @@ public final class Coordinator {
             }));
   }
 
-  /** Where the run state lives: in memory, or in an embedded cluster member. */
-  private record Backing(RunStateStore store, CoordinatorCluster cluster) {
+  /**
+   * Where the run state lives: in memory, or in an embedded cluster member; and the node's metrics (made here, on a
+   * worker: binding the JVM metrics the first time loads classes for a good 100 ms).
+   */
+  private record Backing(RunStateStore store, CoordinatorCluster cluster, CoordinatorMetrics metrics) {
     static Backing open(CoordinatorConfig config, TransportSecurity security) {
       if (config.cluster().isEmpty()) {
-        return new Backing(new InMemoryRunStateStore(), null);
+        return new Backing(new InMemoryRunStateStore(), null, new CoordinatorMetrics());
       }
       HazelcastRunStateStore.requireSerializable(config.strategy().beginFit(1, 1));
       if (config.tls().mode() == TlsSettings.Mode.IN_MEMORY && !config.cluster().get().members().isEmpty()) {
@@ -117,7 +122,7 @@ public final class Coordinator {
       if (security.canEnrol()) {
         security.useTokenBook(EnrolmentTokenBook.cluster(cluster.hazelcast()));
       }
-      return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster);
+      return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster, new CoordinatorMetrics());
     }
 
     void close() {
@@ -125,6 +130,7 @@ public final class Coordinator {
       if (cluster != null) {
         cluster.close();
       }
+      metrics.close();
     }
   }
 
@@ -255,6 +261,16 @@ public final class Coordinator {
   }
 
   /**
+   * This node's metrics, scraped now: the text {@code GET /metrics} serves (Prometheus text format 0.0.4; the metric
+   * names are listed in {@link CoordinatorMetrics}). Thread-safe; the rendering runs on a worker.
+   */
+  public Future<String> metrics() {
+    Promise<String> text = Promise.promise();
+    verticle.context().runOnContext(v -> verticle.scrape().onComplete(text));
+    return text.future();
+  }
+
+  /**
    * Stops the server and, in a cluster, hands the driver lease over and leaves the cluster (the run goes on on the
    * other nodes); connected clients see the connection close.
    */
@@ -270,7 +286,9 @@ public final class Coordinator {
     private final Promise<Void> ready = Promise.promise();
     private final Promise<List<RoundRecord>> completion = Promise.promise();
     private final List<Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final CoordinatorMetrics metrics;
     private volatile RoundDriver driver;
+    private InMemoryClientRegistry clients; // the driver's registry, for the client gauges; confined to the context
     private volatile String runId;
     private HttpServer server;
     private long watchTimer = -1;
@@ -281,6 +299,14 @@ public final class Coordinator {
       this.config = config;
       this.security = security;
       this.backing = backing;
+      this.metrics = backing.metrics();
+      listeners.add(r -> {
+        if (r.completed()) {
+          metrics.roundCompleted(r.seconds());
+        } else {
+          metrics.roundFailed(r.seconds());
+        }
+      });
     }
 
     io.vertx.core.Context context() {
@@ -293,8 +319,10 @@ public final class Coordinator {
       CoordinatorCluster cluster = backing.cluster();
       if (cluster != null) {
         ClusterGate.mount(vertx, router, cluster, () -> activeDriver() != null);
+        metrics.cluster(() -> cluster.hazelcast().getCluster().getMembers().size(), () -> activeDriver() != null);
       }
-      ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status());
+      ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status(), metrics);
+      MetricsEndpoint.mount(router, this::scrape);
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.host())
           .setPort(config.port())
@@ -366,18 +394,19 @@ public final class Coordinator {
           return;
         }
         RoundDriver next;
+        InMemoryClientRegistry registry = new InMemoryClientRegistry();
         try {
           RunCheckpoints.Restored restored = state.restored();
           Checkpoint c = restored.checkpoint();
           GlobalModel model = GlobalModel.encode(restored.runId(), c.header().getModelVersion(), config.model(),
               c.parameters());
-          next = new RoundDriver(vertx, config, new InMemoryClientRegistry(), model, restored.runId(), state,
-              backing.store(), term);
+          next = new RoundDriver(vertx, config, registry, model, restored.runId(), state, backing.store(), term);
         } catch (RuntimeException e) {
           giveUp(term, TAKEOVER_ATTEMPTS, e); // a configuration that does not fit the run: retrying cannot help
           return;
         }
         listeners.forEach(next::addListener);
+        next.onAggregation(metrics::aggregated);
         next.completion().onComplete(done -> {
           if (done.succeeded()) {
             completion.tryComplete(done.result());
@@ -389,6 +418,7 @@ public final class Coordinator {
           previous.stepDown("superseded by term " + term);
         }
         driver = next;
+        clients = registry;
         runId = next.runId();
         next.start();
         ready.tryComplete();
@@ -444,6 +474,17 @@ public final class Coordinator {
               }
             }));
       });
+    }
+
+    /** On the context: samples the client gauges (the registry is confined here), then renders on a worker. */
+    Future<String> scrape() {
+      InMemoryClientRegistry r = activeDriver() != null ? clients : null;
+      if (r == null) {
+        metrics.clients(0, 0);
+      } else {
+        metrics.clients(r.size(), r.liveClients(System.currentTimeMillis() - config.liveness().toMillis()).size());
+      }
+      return vertx.executeBlocking(metrics::scrape, false);
     }
 
     private record Watched(Optional<Checkpoint> committed, Optional<String> finished) {}
