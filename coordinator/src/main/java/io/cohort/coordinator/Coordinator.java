@@ -6,8 +6,10 @@ import io.cohort.coordinator.cluster.CoordinatorCluster;
 import io.cohort.coordinator.cluster.DriverListener;
 import io.cohort.coordinator.http.ApiAuth;
 import io.cohort.coordinator.http.ClusterGate;
+import io.cohort.coordinator.http.MetricsEndpoint;
 import io.cohort.coordinator.http.ModelApiRoutes;
 import io.cohort.coordinator.http.ProtocolRoutes;
+import io.cohort.coordinator.metrics.CoordinatorMetrics;
 import io.cohort.coordinator.registry.InMemoryClientRegistry;
 import io.cohort.coordinator.round.DriverState;
 import io.cohort.coordinator.round.GlobalModel;
@@ -98,12 +100,17 @@ public final class Coordinator {
             }));
   }
 
-  /** Where the run state lives: in memory, or in an embedded cluster member. */
-  private record Backing(RunStateStore store, CoordinatorCluster cluster, String apiToken) {
+  /**
+   * Where the run state lives: in memory, or in an embedded cluster member; the API token (shared by a cluster's
+   * nodes); and the node's metrics (made here, on a worker: binding the JVM metrics the first time loads classes for
+   * a good 100 ms).
+   */
+  private record Backing(RunStateStore store, CoordinatorCluster cluster, String apiToken,
+      CoordinatorMetrics metrics) {
     static Backing open(CoordinatorConfig config, TransportSecurity security) {
       String generated = config.apiToken().orElseGet(ClientCredentials::newToken);
       if (config.cluster().isEmpty()) {
-        return new Backing(new InMemoryRunStateStore(), null, generated);
+        return new Backing(new InMemoryRunStateStore(), null, generated, new CoordinatorMetrics());
       }
       HazelcastRunStateStore.requireSerializable(config.strategy().beginFit(1, 1));
       if (config.tls().mode() == TlsSettings.Mode.IN_MEMORY && !config.cluster().get().members().isEmpty()) {
@@ -126,7 +133,8 @@ public final class Coordinator {
         String earlier = cluster.hazelcast().<String, String>getMap("cohort.api").putIfAbsent("token", generated);
         return earlier != null ? earlier : generated;
       });
-      return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster, apiToken);
+      return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster, apiToken,
+          new CoordinatorMetrics());
     }
 
     void close() {
@@ -134,6 +142,7 @@ public final class Coordinator {
       if (cluster != null) {
         cluster.close();
       }
+      metrics.close();
     }
   }
 
@@ -272,6 +281,16 @@ public final class Coordinator {
   }
 
   /**
+   * This node's metrics, scraped now: the text {@code GET /metrics} serves (Prometheus text format 0.0.4; the metric
+   * names are listed in {@link CoordinatorMetrics}). Thread-safe; the rendering runs on a worker.
+   */
+  public Future<String> metrics() {
+    Promise<String> text = Promise.promise();
+    verticle.context().runOnContext(v -> verticle.scrape().onComplete(text));
+    return text.future();
+  }
+
+  /**
    * Stops the server and, in a cluster, hands the driver lease over and leaves the cluster (the run goes on on the
    * other nodes); connected clients see the connection close.
    */
@@ -288,7 +307,9 @@ public final class Coordinator {
     private final Promise<List<RoundRecord>> completion = Promise.promise();
     private final List<Consumer<RoundRecord>> listeners = new CopyOnWriteArrayList<>();
     private final String apiToken;
+    private final CoordinatorMetrics metrics;
     private volatile RoundDriver driver;
+    private InMemoryClientRegistry clients; // the driver's registry, for the client gauges; confined to the context
     private volatile String runId;
     private HttpServer server;
     private long watchTimer = -1;
@@ -300,6 +321,14 @@ public final class Coordinator {
       this.apiToken = backing.apiToken();
       this.security = security;
       this.backing = backing;
+      this.metrics = backing.metrics();
+      listeners.add(r -> {
+        if (r.completed()) {
+          metrics.roundCompleted(r.seconds());
+        } else {
+          metrics.roundFailed(r.seconds());
+        }
+      });
     }
 
     io.vertx.core.Context context() {
@@ -312,10 +341,12 @@ public final class Coordinator {
       CoordinatorCluster cluster = backing.cluster();
       if (cluster != null) {
         ClusterGate.mount(vertx, router, cluster, () -> activeDriver() != null);
+        metrics.cluster(() -> cluster.hazelcast().getCluster().getMembers().size(), () -> activeDriver() != null);
       }
       ModelApiRoutes.mount(vertx, router, this::activeDriver, backing.store(), config.model(),
           Provenance.of(config), ApiAuth.bearer(apiToken));
-      ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status());
+      ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status(), metrics);
+      MetricsEndpoint.mount(router, this::scrape);
       HttpServerOptions options = new HttpServerOptions()
           .setHost(config.host())
           .setPort(config.port())
@@ -387,18 +418,19 @@ public final class Coordinator {
           return;
         }
         RoundDriver next;
+        InMemoryClientRegistry registry = new InMemoryClientRegistry();
         try {
           RunCheckpoints.Restored restored = state.restored();
           Checkpoint c = restored.checkpoint();
           GlobalModel model = GlobalModel.encode(restored.runId(), c.header().getModelVersion(), config.model(),
               c.parameters());
-          next = new RoundDriver(vertx, config, new InMemoryClientRegistry(), model, restored.runId(), state,
-              backing.store(), term);
+          next = new RoundDriver(vertx, config, registry, model, restored.runId(), state, backing.store(), term);
         } catch (RuntimeException e) {
           giveUp(term, TAKEOVER_ATTEMPTS, e); // a configuration that does not fit the run: retrying cannot help
           return;
         }
         listeners.forEach(next::addListener);
+        next.onAggregation(metrics::aggregated);
         next.completion().onComplete(done -> {
           if (done.succeeded()) {
             completion.tryComplete(done.result());
@@ -410,6 +442,7 @@ public final class Coordinator {
           previous.stepDown("superseded by term " + term);
         }
         driver = next;
+        clients = registry;
         runId = next.runId();
         next.start();
         ready.tryComplete();
@@ -465,6 +498,17 @@ public final class Coordinator {
               }
             }));
       });
+    }
+
+    /** On the context: samples the client gauges (the registry is confined here), then renders on a worker. */
+    Future<String> scrape() {
+      InMemoryClientRegistry r = activeDriver() != null ? clients : null;
+      if (r == null) {
+        metrics.clients(0, 0);
+      } else {
+        metrics.clients(r.size(), r.liveClients(System.currentTimeMillis() - config.liveness().toMillis()).size());
+      }
+      return vertx.executeBlocking(metrics::scrape, false);
     }
 
     private record Watched(Optional<Checkpoint> committed, Optional<String> finished) {}

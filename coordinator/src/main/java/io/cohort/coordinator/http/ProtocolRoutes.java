@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
+import io.cohort.coordinator.metrics.CoordinatorMetrics;
 import io.cohort.coordinator.round.GlobalModel;
 import io.cohort.coordinator.round.RoundDriver;
 import io.cohort.coordinator.security.MessageSignatures;
@@ -47,10 +48,17 @@ public final class ProtocolRoutes {
    * Adds the routes to {@code router}. With TLS, every route but {@code /v1/enrol} and {@code /v1/status} needs a
    * client certificate from the client CA that names the client id the request claims, and uploads and
    * secure-aggregation messages must carry a valid signature; in insecure mode the driver checks bearer tokens.
+   * Every refusal, accepted update and body byte of a {@code /v1/*} route is counted in {@code metrics}.
    */
   public static void mount(Vertx vertx, Router router, Supplier<RoundDriver> drivers, TransportSecurity security,
-      Supplier<JsonObject> status) {
-    RefusalCounters refusals = new RefusalCounters();
+      Supplier<JsonObject> status, CoordinatorMetrics metrics) {
+    RefusalCounters refusals = new RefusalCounters(metrics);
+    RefusalCounters uploadRefusals = refusals.forUploads();
+    // Ahead of the cluster gate (order -1): its redirects are protocol replies too.
+    router.route("/v1/*").order(-2).handler(ctx -> {
+      ctx.addEndHandler(ended -> metrics.transferred(ctx.request().bytesRead(), ctx.response().bytesWritten()));
+      ctx.next();
+    });
     Guard guard = new Guard(security);
     BodyHandler small = BodyHandler.create(false).setBodyLimit(MAX_SMALL_BODY);
     router.post("/v1/enrol").handler(small).handler(ctx -> respond(ctx, refusals,
@@ -89,10 +97,10 @@ public final class ProtocolRoutes {
     router.post("/v1/updates").handler(ctx -> {
       RoundDriver driver = drivers.get();
       if (driver == null) {
-        Replies.error(ctx.response(), notDriving(), refusals);
+        Replies.error(ctx.response(), notDriving(), uploadRefusals);
         return;
       }
-      UpdateUpload.handle(vertx, driver, security, refusals, ctx.request());
+      UpdateUpload.handle(vertx, driver, security, uploadRefusals, metrics, ctx.request());
     });
     router.get("/v1/runs/:run/models/:version").handler(ctx -> {
       try {

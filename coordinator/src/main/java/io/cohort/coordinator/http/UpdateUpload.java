@@ -1,5 +1,6 @@
 package io.cohort.coordinator.http;
 
+import io.cohort.coordinator.metrics.CoordinatorMetrics;
 import io.cohort.coordinator.round.RoundDriver;
 import io.cohort.coordinator.round.UploadTicket;
 import io.cohort.coordinator.security.MessageSignatures;
@@ -32,6 +33,7 @@ final class UpdateUpload {
   private final RoundDriver driver;
   private final TransportSecurity security;
   private final RefusalCounters refusals;
+  private final CoordinatorMetrics metrics;
   private final HttpServerRequest request;
   private final RecordParser parser;
   private UploadTicket ticket;
@@ -43,18 +45,19 @@ final class UpdateUpload {
   private boolean answered;
 
   private UpdateUpload(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
-      HttpServerRequest request) {
+      CoordinatorMetrics metrics, HttpServerRequest request) {
     this.vertx = vertx;
     this.driver = driver;
     this.security = security;
     this.refusals = refusals;
+    this.metrics = metrics;
     this.request = request;
     this.parser = RecordParser.newFixed(Frames.PREFIX_BYTES, request);
   }
 
   static void handle(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
-      HttpServerRequest request) {
-    new UpdateUpload(vertx, driver, security, refusals, request).start();
+      CoordinatorMetrics metrics, HttpServerRequest request) {
+    new UpdateUpload(vertx, driver, security, refusals, metrics, request).start();
   }
 
   private void start() {
@@ -169,7 +172,10 @@ final class UpdateUpload {
       }
       answered = true;
       driver.completeUpload(current)
-          .onSuccess(ack -> Replies.ok(request.response(), ack))
+          .onSuccess(ack -> {
+            metrics.updateAccepted();
+            Replies.ok(request.response(), ack);
+          })
           .onFailure(e -> Replies.error(request.response(), e, refusals));
     });
   }

@@ -95,6 +95,7 @@ public final class RoundDriver {
   private boolean finished;
   private boolean deposed; // another node drives now: this one answers nothing and writes nothing
   private final Map<Long, Long> commitTimes = new java.util.HashMap<>();
+  private java.util.function.DoubleConsumer aggregationSeconds = seconds -> {};
 
   /** A driver for a fresh run starting from {@code initial}. */
   public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
@@ -158,6 +159,14 @@ public final class RoundDriver {
   /** Calls {@code listener} on the coordinator's context after each round; it must not block. */
   public void addListener(Consumer<RoundRecord> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Calls {@code observer} with the seconds each successful aggregation (a round's sum into the next model) took; it
+   * runs on the worker that aggregated, so it must be thread-safe and quick. Set it before {@link #start()}.
+   */
+  public void onAggregation(java.util.function.DoubleConsumer observer) {
+    aggregationSeconds = java.util.Objects.requireNonNull(observer, "observer");
   }
 
   /** Completes with the round history when the last round is done. */
@@ -866,7 +875,9 @@ public final class RoundDriver {
     long version = model.version() + 1;
     aggregating = true;
     int parameters = config.model().parameterCount();
+    java.util.function.DoubleConsumer timed = aggregationSeconds;
     vertx.executeBlocking(() -> {
+      long began = System.nanoTime();
       int[] sum = secure.maskedSum();
       secure.server.unmask(sum);
       Quantizer.Decoded decoded = secure.quantizer.decode(sum);
@@ -885,8 +896,10 @@ public final class RoundDriver {
         privacy.noiseMean(mean, summed, round.dp.getClipNorm());
       }
       float[] next = config.strategy().applySecureAggregate(round.number, global, mean);
-      return new SecureAggregate(GlobalModel.encode(runId, version, config.model(), next), decoded.totalWeight(),
-          centredBitSum);
+      SecureAggregate result = new SecureAggregate(GlobalModel.encode(runId, version, config.model(), next),
+          decoded.totalWeight(), centredBitSum);
+      timed.accept((System.nanoTime() - began) / 1e9);
+      return result;
     }, false).onSuccess(result -> {
       aggregating = false;
       model = result.model();
@@ -1172,13 +1185,17 @@ public final class RoundDriver {
     }
     float[] global = model.parameters();
     long version = model.version() + 1;
+    java.util.function.DoubleConsumer timed = aggregationSeconds;
     vertx.executeBlocking(() -> {
+      long began = System.nanoTime();
       float[] next = aggregation.finish(global, failures);
       if (privacy != null) {
         // Adding N(0, s^2) to global + mean is adding it to the mean: the sum of clipped updates gets z * C.
         privacy.noiseMean(next, aggregation.count(), round.dp.getClipNorm());
       }
-      return GlobalModel.encode(runId, version, config.model(), next);
+      GlobalModel encoded = GlobalModel.encode(runId, version, config.model(), next);
+      timed.accept((System.nanoTime() - began) / 1e9);
+      return encoded;
     }, false)
         .onSuccess(next -> {
           aggregating = false;
