@@ -4,6 +4,7 @@ import io.cohort.coordinator.checkpoint.Checkpoint;
 import io.cohort.coordinator.cluster.ClusterStatus;
 import io.cohort.coordinator.cluster.CoordinatorCluster;
 import io.cohort.coordinator.cluster.DriverListener;
+import io.cohort.coordinator.dashboard.DashboardRoutes;
 import io.cohort.coordinator.http.ApiAuth;
 import io.cohort.coordinator.http.ClusterGate;
 import io.cohort.coordinator.http.MetricsEndpoint;
@@ -345,6 +346,8 @@ public final class Coordinator {
       }
       ModelApiRoutes.mount(vertx, router, this::activeDriver, backing.store(), config.model(),
           Provenance.of(config), ApiAuth.bearer(apiToken));
+      DashboardRoutes dashboard = DashboardRoutes.mount(vertx, router, this::status, ApiAuth.bearerOrQuery(apiToken));
+      listeners.add(record -> dashboard.changed());
       ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status(), metrics);
       MetricsEndpoint.mount(router, this::scrape);
       HttpServerOptions options = new HttpServerOptions()

@@ -99,6 +99,8 @@ final class CoordinatorCommand implements Callable<Integer> {
               .orElse("?"), c.members().size(), coordinator.driving() ? "drives the run" : "standing by"));
       System.out.printf("model API: %s/v1/models (Authorization: Bearer %s)%n", coordinator.url(),
           apiToken != null ? "<your --api-token>" : coordinator.apiToken());
+      System.out.printf("dashboard: %s/dashboard#token=%s%n", coordinator.url(),
+          apiToken != null ? "<your --api-token>" : coordinator.apiToken());
       tls.announce(coordinator, tlsSettings, System.out, System.err);
       System.out.flush();
       coordinator.onRound(r -> System.out.println(line(r)));

@@ -980,8 +980,16 @@ public final class RoundDriver {
         .put("model", config.model().describe())
         .put("modelVersion", model.version())
         .put("registered", registry.size())
+        .put("online", liveClients().size())
         .put("roundsPlanned", config.rounds())
         .put("finished", finished);
+    if (privacy != null) {
+      double spent = privacy.epsilon();
+      s.put("privacy", new JsonObject().put("epsilon", Double.isFinite(spent) ? spent : null)
+          .put("delta", privacy.config().delta())
+          .put("budget", privacy.config().epsilonBudget().isPresent() ? privacy.config().epsilonBudget().getAsDouble()
+              : null));
+    }
     if (fitRound != null) {
       s.put("round", new JsonObject().put("number", fitRound.number)
           .put("stage", fitRound.secure == null ? "fit" : "secure/" + stageName(fitRound.secure))
@@ -994,9 +1002,16 @@ public final class RoundDriver {
     }
     JsonArray rounds = new JsonArray();
     for (RoundRecord r : history) {
-      rounds.add(new JsonObject().put("round", r.round()).put("completed", r.completed())
+      JsonObject round = new JsonObject().put("round", r.round()).put("completed", r.completed())
           .put("accepted", r.accepted()).put("invited", r.invited()).put("seconds", r.seconds())
-          .put("trainLoss", Double.isNaN(r.trainLoss()) ? null : r.trainLoss()));
+          .put("trainLoss", Double.isNaN(r.trainLoss()) ? null : r.trainLoss())
+          .put("epsilon", Double.isFinite(r.epsilon()) ? r.epsilon() : null);
+      EvaluationSummary e = r.federatedEvaluation();
+      if (e != null) {
+        round.put("federatedAccuracy", Double.isFinite(e.accuracy()) ? e.accuracy() : null)
+            .put("federatedLoss", Double.isFinite(e.loss()) ? e.loss() : null);
+      }
+      rounds.add(round);
     }
     return s.put("history", rounds);
   }
