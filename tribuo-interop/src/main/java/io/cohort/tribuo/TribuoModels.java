@@ -63,7 +63,10 @@ public final class TribuoModels {
     return export(model, parameters, FeatureMapping.of(featureNames, labelNames));
   }
 
-  /** Exports under {@code mapping} with unit feature statistics; see {@link #export(ModelArchitecture, float[], List, List)}. */
+  /**
+   * Exports under {@code mapping} with unit feature statistics; see {@link #export(ModelArchitecture, float[], List,
+   * List)}.
+   */
   public static CohortModel export(ModelArchitecture model, float[] parameters, FeatureMapping mapping) {
     check(model, parameters, mapping);
     List<VariableInfo> infos = new ArrayList<>();

@@ -8,7 +8,8 @@
  *   <li>{@link io.cohort.tribuo.TribuoData}: reads a CSV with Tribuo's {@code CSVLoader}, turns a {@code Dataset} or
  *       {@code DataSource} into dense arrays ({@link io.cohort.tribuo.DenseExamples}) and back.
  *   <li>{@link io.cohort.tribuo.TribuoModels}: exports an architecture and its flat parameters as a
- *       {@link io.cohort.tribuo.CohortModel}, whose predictions are those of {@link io.cohort.protocol.model.Inference}.
+ *       {@link io.cohort.tribuo.CohortModel}, whose predictions are those of
+ *       {@link io.cohort.protocol.model.Inference}.
  *   <li>{@link io.cohort.tribuo.TribuoExplanations}: the top features of a seeded LIME explanation.
  * </ul>
  *
