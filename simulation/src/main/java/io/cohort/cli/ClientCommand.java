@@ -71,6 +71,10 @@ final class ClientCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--shard must be INDEX/COUNT with 0 <= INDEX < COUNT, got '" + shard + "'");
     }
     Partitioners.parse(partition); // fail on a bad spec before loading data
+    if (data.csv() != null) {
+      throw new IllegalArgumentException("--data csv: is for `cohort simulate`; a client process holds an image"
+          + " shard (embed the SDK with TribuoDatasetSource for tabular data)");
+    }
     String clientName = name != null ? name : String.format("client-%05d", index);
     CohortClient.Builder builder = tls.apply(CohortClient.builder(), clientName, System.err);
     FashionMnistData all = FashionMnist.load(data.directory(), data.verify(), data.download);

@@ -36,8 +36,17 @@ final class ModelOptions {
   double l2;
 
   ModelArchitecture architecture() {
+    return architecture(List.of(1, 28, 28), 10);
+  }
+
+  /** The model for examples of {@code inputShape} and {@code numClasses} classes (a CNN needs image data). */
+  ModelArchitecture architecture(List<Integer> inputShape, int numClasses) {
     ModelArchitecture.Kind kind = ModelArchitecture.Kind.parse(model);
-    ModelArchitecture defaults = ModelArchitecture.defaultFor(kind, List.of(1, 28, 28), 10);
+    if (kind == ModelArchitecture.Kind.CNN && inputShape.size() != 3) {
+      throw new IllegalArgumentException("--model cnn needs image data; tabular rows of " + inputShape.get(0)
+          + " features take --model logreg or mlp");
+    }
+    ModelArchitecture defaults = ModelArchitecture.defaultFor(kind, inputShape, numClasses);
     return new ModelArchitecture(kind, defaults.inputShape(), defaults.numClasses(),
         hidden != null ? hidden : defaults.hiddenUnits(),
         convChannels != null ? convChannels : defaults.convChannels());

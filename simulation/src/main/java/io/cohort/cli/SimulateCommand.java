@@ -1,20 +1,29 @@
 package io.cohort.cli;
 
+import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.simulation.Simulation;
 import io.cohort.simulation.SimulationConfig;
+import io.cohort.simulation.data.CsvData;
+import io.cohort.simulation.data.FashionMnistData;
+import io.cohort.tribuo.FeatureMapping;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cohort simulate}: a coordinator and N clients in this JVM, over loopback HTTP, on Fashion-MNIST. */
+/**
+ * {@code cohort simulate}: a coordinator and N clients in this JVM, over loopback HTTP, on Fashion-MNIST or a tabular
+ * CSV ({@code --data csv:PATH --label COLUMN}).
+ */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-    description = "Simulate a federation on Fashion-MNIST: an in-process coordinator and N SDK clients talking over "
-        + "the real protocol on loopback. Writes OUT/metrics.csv, OUT/accuracy.png and OUT/summary.json.")
+    description = "Simulate a federation on Fashion-MNIST or a tabular CSV (--data csv:PATH --label COLUMN): an "
+        + "in-process coordinator and N SDK clients talking over the real protocol on loopback. Writes "
+        + "OUT/metrics.csv, OUT/accuracy.png and OUT/summary.json.")
 final class SimulateCommand implements Callable<Integer> {
   @Mixin ConfigOptions configOptions;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
@@ -67,15 +76,29 @@ final class SimulateCommand implements Callable<Integer> {
     }
     Path dir = out != null ? out : Path.of("runs", "simulate-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Path csv = data.csv();
+    CsvData table = null;
+    ModelArchitecture model;
+    if (csv != null) {
+      table = CsvData.load(csv, data.label, roundOptions.seed);
+      FeatureMapping m = table.mapping();
+      System.out.printf("%s: %d rows; features (in input order) %s; labels (class 0 first) %s%n", csv,
+          table.data().train().size() + table.data().test().size(), m.featureNames(), m.labelNames());
+      model = modelOptions.architecture(List.of(m.featureCount()), m.classCount());
+    } else {
+      model = modelOptions.architecture();
+    }
     SimulationConfig config = new SimulationConfig(clients, roundOptions.fraction, roundOptions.minClients,
-        roundOptions.rounds, partition, modelOptions.architecture(), modelOptions.train(), roundOptions.seed, dir,
+        roundOptions.rounds, partition, model, modelOptions.train(), roundOptions.seed, dir,
         data.directory(), data.verify(), data.download, trainers != null ? trainers : Runtime.getRuntime().availableProcessors(),
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
         secureAggregation.settings(false, 60_000), dropout,
         differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
-      boolean allCompleted = new Simulation(config, reporter, tls.insecure(System.err)).run().stream()
-          .allMatch(r -> r.record().completed());
+      FashionMnistData tabular = table == null ? null : table.data();
+      Simulation simulation = tabular == null ? new Simulation(config, reporter, tls.insecure(System.err))
+          : new Simulation(config, reporter, tls.insecure(System.err), () -> tabular);
+      boolean allCompleted = simulation.run().stream().allMatch(r -> r.record().completed());
       return allCompleted ? 0 : 1; // like `cohort coordinator`: 1 when a round failed
     }
   }

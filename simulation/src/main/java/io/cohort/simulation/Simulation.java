@@ -35,6 +35,7 @@ public final class Simulation {
   private final SimulationConfig config;
   private final SimulationListener listener;
   private final boolean insecure;
+  private final SimulationData data;
   private boolean clientsIdle = true;
 
   /** A simulation over TLS with client certificates and signed messages, as a real deployment runs. */
@@ -48,14 +49,41 @@ public final class Simulation {
    * SimulationListener)}.
    */
   public Simulation(SimulationConfig config, SimulationListener listener, boolean insecure) {
+    this(() -> FashionMnist.load(config.dataDir(), config.verifyData(), config.download()), config, listener,
+        insecure);
+  }
+
+  /**
+   * A simulation on other data, e.g. a CSV ({@link io.cohort.simulation.data.CsvData}); otherwise as {@link
+   * #Simulation(SimulationConfig, SimulationListener, boolean)}. The config's data directory settings are not used,
+   * the model's input shape and class count must match the data, and the clients run in this JVM ({@code
+   * config.workerJvms()} must be 0: worker JVMs load Fashion-MNIST themselves).
+   *
+   * @throws IllegalArgumentException if {@code config.workerJvms()} is not 0
+   */
+  public Simulation(SimulationConfig config, SimulationListener listener, boolean insecure, SimulationData data) {
+    this(data, config, listener, insecure);
+    if (config.workerJvms() != 0) {
+      throw new IllegalArgumentException("--workers runs the clients in worker JVMs that load Fashion-MNIST"
+          + " themselves; with other data (--data csv:...) leave --workers out");
+    }
+  }
+
+  private Simulation(SimulationData data, SimulationConfig config, SimulationListener listener, boolean insecure) {
     this.config = config;
     this.listener = listener;
     this.insecure = insecure;
+    this.data = java.util.Objects.requireNonNull(data, "data");
   }
 
   /** Runs every round and returns the per-round results. */
   public List<RoundResult> run() throws IOException, InterruptedException {
-    FashionMnistData data = FashionMnist.load(config.dataDir(), config.verifyData(), config.download());
+    FashionMnistData data = this.data.load();
+    if (!data.train().exampleShape().equals(config.model().inputShape())
+        || data.train().numClasses() != config.model().numClasses()) {
+      throw new IllegalArgumentException("the data has examples of shape " + data.train().exampleShape() + " and "
+          + data.train().numClasses() + " classes, but the model is " + config.model().describe());
+    }
     LabeledImages train = firstExamples(data.train(), config.trainLimit());
     LabeledImages test = firstExamples(data.test(), config.testLimit());
     listener.onData(data.source(), train.size(), test.size());

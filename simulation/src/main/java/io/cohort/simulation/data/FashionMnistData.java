@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Fashion-MNIST as loaded by {@link FashionMnist}: the 60,000 training and 10,000 test images, the class names and
- * the directory they came from.
+ * the directory they came from. A tabular CSV ({@link CsvData}) comes in the same form: flat rows as one-dimensional
+ * "images", the label names as class names, the file as source.
  *
  * @param train the training split
  * @param test the test split

@@ -11,7 +11,7 @@ import java.util.Objects;
  * order of {@link #exampleShape()} (channels, rows, columns). The arrays are shared, not copied: callers must not
  * modify them. As with any record holding arrays, {@code equals} compares the arrays by identity.
  *
- * @param features {@code size() * exampleSize()} values in {@code [0, 1]}
+ * @param features {@code size() * exampleSize()} values: pixels in {@code [0, 1]}, or a CSV's values as they are
  * @param labels class of each example, in {@code [0, numClasses)}
  * @param exampleShape shape of one example, e.g. {@code [1, 28, 28]}
  * @param numClasses number of classes
