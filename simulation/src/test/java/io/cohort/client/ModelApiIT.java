@@ -166,6 +166,24 @@ class ModelApiIT {
           "neither a number");
       assertBad(post(http, base + "/v1/models/latest/predict", TOKEN, "[" + "0,".repeat(5_000_000) + "0]"), 413,
           "exceeds");
+      // A LIME explanation of two rows' predictions: k features named by input position, for the predicted label.
+      String two = "{\"instances\": [" + row + "," + new JsonArray(instances.getJsonArray(1).getList()).encode() + "]}";
+      HttpResponse<String> explained = post(http, base + "/v1/models/latest/predict?explain=true&k=3", TOKEN, two);
+      assertThat(explained.statusCode()).as(explained.body()).isEqualTo(200);
+      for (Object p : new JsonObject(explained.body()).getJsonArray("predictions")) {
+        JsonObject prediction = (JsonObject) p;
+        JsonObject explanation = prediction.getJsonObject("explanation");
+        assertThat(explanation.getInteger("label")).isEqualTo(prediction.getInteger("label"));
+        assertThat(explanation.getJsonArray("features")).isNotEmpty().hasSizeLessThanOrEqualTo(3);
+        assertThat(explanation.getJsonArray("features").getJsonObject(0).getString("feature")).matches("f([0-9]|1[0-5])");
+      }
+      StringBuilder nine = new StringBuilder("{\"instances\": [");
+      for (int i = 0; i < 9; i++) {
+        nine.append(i == 0 ? "" : ",").append(row);
+      }
+      assertBad(post(http, base + "/v1/models/latest/predict?explain=true", TOKEN, nine.append("]}").toString()), 400,
+          "at most 8 rows");
+      assertBad(post(http, base + "/v1/models/latest/predict?explain=true&k=0", TOKEN, two), 400, "k must be");
       // After all that, the API still answers.
       assertThat(post(http, base + "/v1/models/1/predict", TOKEN, "{\"features\": " + row + "}").statusCode())
           .isEqualTo(200);

@@ -15,7 +15,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
+import io.cohort.tribuo.FeatureWeight;
+import io.cohort.tribuo.TopFeatures;
+import io.cohort.tribuo.TribuoExplanations;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -30,7 +35,10 @@ import java.util.function.Supplier;
  *   <li>{@code GET /v1/models/{version|latest}}: that version in the protocol's binary format (a {@code ModelHeader}
  *       frame, then {@code TensorChunk} frames, as clients download it);
  *   <li>{@code POST /v1/models/{version|latest}/predict}: JSON {@code {"instances": [[f, ...], ...]}} (or {@code
- *       {"features": [f, ...]}} for one) to JSON {@code {"version", "predictions": [{"label", "probabilities"}]}}.
+ *       {"features": [f, ...]}} for one) to JSON {@code {"version", "predictions": [{"label", "probabilities"}]}};
+ *       with {@code ?explain=true} (at most {@link #MAX_EXPLAINED_ROWS} rows; {@code &k=N} features, default 5) each
+ *       prediction also carries the top features of a LIME explanation (Tribuo's LIME with a lasso surrogate, seeded,
+ *       so repeatable; features are named {@code f0, f1, ...} by input position, labels by class index).
  * </ul>
  *
  * <p>Bad input gets a 4xx with a JSON {@code error}: 400 for malformed JSON, a missing or empty {@code instances},
@@ -41,6 +49,10 @@ import java.util.function.Supplier;
 public final class ModelApiRoutes {
   /** Most rows one predict request may carry. */
   public static final int MAX_ROWS = 256;
+  /** Most rows one predict request may ask explanations for (LIME costs a second or so a row). */
+  public static final int MAX_EXPLAINED_ROWS = 8;
+  /** Most features an explanation may list. */
+  public static final int MAX_EXPLAINED_FEATURES = 50;
   /** Largest predict body. */
   public static final int MAX_BODY = 8 * 1024 * 1024;
   private static final int CACHED_VERSIONS = 4;
@@ -140,16 +152,19 @@ public final class ModelApiRoutes {
   private void predict(RoutingContext ctx) {
     long version;
     float[][] rows;
+    int explainK;
     try {
       RoundDriver driver = requireDriver();
       version = version(ctx, driver);
       rows = rows(ctx);
+      explainK = explainK(ctx, rows.length);
     } catch (ApiException e) {
       fail(ctx, e.status, e.getMessage());
       return;
     }
     vertx.executeBlocking(() -> {
       Inference inference = inference(version);
+      float[] parameters = explainK > 0 ? parameters(version) : null;
       JsonArray predictions = new JsonArray();
       for (float[] row : rows) {
         double[] p = inference.probabilities(row);
@@ -161,11 +176,63 @@ public final class ModelApiRoutes {
             label = c;
           }
         }
-        predictions.add(new JsonObject().put("label", label).put("probabilities", probabilities));
+        JsonObject prediction = new JsonObject().put("label", label).put("probabilities", probabilities);
+        if (explainK > 0) {
+          prediction.put("explanation", explanation(parameters, row, explainK));
+        }
+        predictions.add(prediction);
       }
       return new JsonObject().put("version", version).put("predictions", predictions);
     }, false).onSuccess(json -> ctx.response().putHeader("content-type", "application/json").end(json.encode()))
         .onFailure(e -> fail(ctx, e));
+  }
+
+  /** 0 without {@code ?explain=true}, else how many features to list. */
+  private static int explainK(RoutingContext ctx, int rows) {
+    String explain = ctx.request().getParam("explain");
+    if (explain == null || explain.equals("false")) {
+      return 0;
+    }
+    if (!explain.equals("true")) {
+      throw new ApiException(400, "explain must be true or false, got '" + explain + "'");
+    }
+    if (rows > MAX_EXPLAINED_ROWS) {
+      throw new ApiException(400, "at most " + MAX_EXPLAINED_ROWS + " rows a request with explain=true (LIME takes "
+          + "about a second a row), got " + rows);
+    }
+    String k = ctx.request().getParam("k");
+    if (k == null) {
+      return 5;
+    }
+    try {
+      int n = Integer.parseInt(k);
+      if (n >= 1 && n <= MAX_EXPLAINED_FEATURES) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new ApiException(400, "k must be 1.." + MAX_EXPLAINED_FEATURES + ", got '" + k + "'");
+  }
+
+  /** Blocking (LIME): the top features of one row's prediction. */
+  private JsonObject explanation(float[] parameters, float[] row, int k) {
+    List<String> features = new ArrayList<>();
+    for (int i = 0; i < model.inputSize(); i++) {
+      features.add("f" + i);
+    }
+    List<String> labels = new ArrayList<>();
+    for (int c = 0; c < model.numClasses(); c++) {
+      labels.add(Integer.toString(c));
+    }
+    TopFeatures top = TribuoExplanations.topFeatures(model, parameters, row, features, labels, k,
+        TribuoExplanations.DEFAULT_SEED);
+    JsonArray weights = new JsonArray();
+    for (FeatureWeight w : top.features()) {
+      weights.add(new JsonObject().put("feature", w.feature()).put("weight", w.weight()));
+    }
+    return new JsonObject().put("label", Integer.parseInt(top.label())).put("probability", top.probability())
+        .put("features", weights).put("surrogateRmse", top.surrogateRmse());
   }
 
   private RoundDriver requireDriver() {
