@@ -39,6 +39,14 @@ final class CoordinatorCommand implements Callable<Integer> {
           + "--port it listens on; required with --host 0.0.0.0)")
   java.net.URI advertiseUrl;
 
+  @Option(names = "--features", paramLabel = "N",
+      description = "input features of a tabular model (rows of a CSV, as the example app and Tribuo clients send); "
+          + "default: Fashion-MNIST images, 1x28x28")
+  Integer features;
+
+  @Option(names = "--classes", paramLabel = "K", description = "classes of a tabular model (with --features)")
+  Integer classes;
+
   @Option(names = "--api-token", paramLabel = "TOKEN",
       description = "bearer token of the HTTP API for people and apps (/v1/models, predict); default: one is "
           + "generated and printed at start (in a cluster, shared by the nodes)")
@@ -58,7 +66,11 @@ final class CoordinatorCommand implements Callable<Integer> {
       return 0;
     }
     TlsSettings tlsSettings = tls.settings();
-    CoordinatorConfig.Builder builder = CoordinatorConfig.builder(modelOptions.architecture())
+    if ((features == null) != (classes == null)) {
+      throw new IllegalArgumentException("--features and --classes go together: a tabular model needs both");
+    }
+    CoordinatorConfig.Builder builder = CoordinatorConfig.builder(features == null ? modelOptions.architecture()
+            : modelOptions.architecture(java.util.List.of(features), classes))
         .host(host)
         .port(port)
         .rounds(roundOptions.rounds)
