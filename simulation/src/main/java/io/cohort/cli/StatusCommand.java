@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
         + "does not drive, it also asks the driving node for the round's progress).")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+  @picocli.CommandLine.Mixin ConfigOptions configOptions;
 
   @Option(names = "--coordinator", required = true, description = "the coordinator's URL, e.g. https://host:7000")
   URI coordinator;
@@ -39,6 +40,10 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (configOptions.print) {
+      ConfigFiles.print(spec, spec.commandLine().getOut());
+      return 0;
+    }
     HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
     if ("https".equals(coordinator.getScheme())) {
       if (ca == null) {

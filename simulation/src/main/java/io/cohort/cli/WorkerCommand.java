@@ -12,6 +12,9 @@ import picocli.CommandLine.Option;
     description = "Join a distributed simulation (`cohort simulate --workers N` starts these itself on this machine) "
         + "and run the share of its simulated clients it is given, then exit.")
 final class WorkerCommand implements Callable<Integer> {
+  @picocli.CommandLine.Mixin ConfigOptions configOptions;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
+
   @Option(names = "--join", required = true, split = ",",
       description = "the simulating JVM's Hazelcast member(s), HOST:PORT[,HOST:PORT...]")
   List<String> join;
@@ -29,6 +32,10 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (configOptions.print) {
+      ConfigFiles.print(commandSpec, commandSpec.commandLine().getOut());
+      return 0;
+    }
     String summary = SimulationWorker.run(clusterName, bind, join, Duration.ofSeconds(jobWaitSeconds));
     System.out.println("worker finished: " + summary);
     return 0;

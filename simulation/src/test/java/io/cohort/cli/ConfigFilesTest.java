@@ -88,6 +88,18 @@ class ConfigFilesTest {
   }
 
   @Test
+  void clientAndStatus_takeAConfigFileToo() throws Exception {
+    Result client = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: site-a\n").toString(),
+        "--print-config");
+    assertThat(client.code()).as(client.err()).isZero();
+    assertThat(client.out()).contains("name: site-a").contains("127.0.0.1:7000");
+    Result status = run("status", "--config", yaml("coordinator: https://127.0.0.1:7000\njson: true\n").toString(),
+        "--print-config");
+    assertThat(status.code()).as(status.err()).isZero();
+    assertThat(status.out()).contains("json: true");
+  }
+
+  @Test
   void coordinator_takesAConfigFileToo() throws Exception {
     Result r = run("coordinator", "--config", yaml("port: 7123\nrounds: 4\n").toString(), "--print-config");
     assertThat(r.code()).as(r.err()).isZero();
