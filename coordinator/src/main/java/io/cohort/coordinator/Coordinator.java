@@ -107,11 +107,12 @@ public final class Coordinator {
    * a good 100 ms).
    */
   private record Backing(RunStateStore store, CoordinatorCluster cluster, String apiToken,
-      CoordinatorMetrics metrics) {
+      CoordinatorMetrics metrics, java.util.Map<String, Object> provenance) {
     static Backing open(CoordinatorConfig config, TransportSecurity security) {
       String generated = config.apiToken().orElseGet(ClientCredentials::newToken);
       if (config.cluster().isEmpty()) {
-        return new Backing(new InMemoryRunStateStore(), null, generated, new CoordinatorMetrics());
+        return new Backing(new InMemoryRunStateStore(), null, generated, new CoordinatorMetrics(),
+            Provenance.of(config)); // reads .git: here, on a worker
       }
       HazelcastRunStateStore.requireSerializable(config.strategy().beginFit(1, 1));
       if (config.tls().mode() == TlsSettings.Mode.IN_MEMORY && !config.cluster().get().members().isEmpty()) {
@@ -135,7 +136,7 @@ public final class Coordinator {
         return earlier != null ? earlier : generated;
       });
       return new Backing(new HazelcastRunStateStore(cluster.hazelcast()), cluster, apiToken,
-          new CoordinatorMetrics());
+          new CoordinatorMetrics(), Provenance.of(config));
     }
 
     void close() {
@@ -345,7 +346,7 @@ public final class Coordinator {
         metrics.cluster(() -> cluster.hazelcast().getCluster().getMembers().size(), () -> activeDriver() != null);
       }
       ModelApiRoutes.mount(vertx, router, this::activeDriver, backing.store(), config.model(),
-          Provenance.of(config), ApiAuth.bearer(apiToken));
+          backing.provenance(), ApiAuth.bearer(apiToken));
       DashboardRoutes dashboard = DashboardRoutes.mount(vertx, router, this::status, ApiAuth.bearerOrQuery(apiToken));
       listeners.add(record -> dashboard.changed());
       ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status(), metrics);

@@ -24,8 +24,18 @@ public final class Provenance {
     try {
       Path classes = Path.of(Provenance.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Optional<String> commit = commitAbove(classes);
-      // Classes from the local Maven repository: the checkout being worked in, if any.
-      return commit.isPresent() ? commit : commitAbove(Path.of(System.getProperty("user.dir")).toAbsolutePath());
+      if (commit.isPresent()) {
+        return commit;
+      }
+      // Classes from the local Maven repository: the checkout being worked in, but only if it is Cohort's.
+      Path cwd = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+      for (Path dir = cwd; dir != null; dir = dir.getParent()) {
+        if (Files.exists(dir.resolve(".git"))) {
+          return Files.exists(dir.resolve("coordinator/src/main/java/io/cohort/coordinator/Provenance.java"))
+              ? commitAbove(dir) : Optional.empty();
+        }
+      }
+      return Optional.empty();
     } catch (URISyntaxException | RuntimeException e) {
       return Optional.empty();
     }

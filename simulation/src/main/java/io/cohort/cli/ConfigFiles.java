@@ -32,7 +32,8 @@ final class ConfigFiles {
   static final String CONFIG = "--config";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)); // "007" stays text when read back
   private static final List<String> NOT_CONFIG = List.of("--config", "--print-config", "--help", "--version");
 
   private ConfigFiles() {}
@@ -48,27 +49,45 @@ final class ConfigFiles {
     }
     CommandSpec command = root.getSubcommands().get(args[0]).getCommandSpec();
     List<String> rest = new ArrayList<>();
+    java.util.Set<String> typed = new java.util.HashSet<>();
     Path file = null;
+    boolean positional = false; // after "--" nothing is an option
     for (int i = 1; i < args.length; i++) {
-      if (args[i].equals(CONFIG) && i + 1 < args.length) {
+      String arg = args[i];
+      if (!positional && arg.equals("--")) {
+        positional = true;
+      } else if (!positional && arg.equals(CONFIG) && i + 1 < args.length) {
+        if (file != null) {
+          throw new IllegalArgumentException("--config is given twice; give one file");
+        }
         file = Path.of(args[++i]);
-      } else if (args[i].startsWith(CONFIG + "=")) {
-        file = Path.of(args[i].substring(CONFIG.length() + 1));
-      } else {
-        rest.add(args[i]);
+        continue;
+      } else if (!positional && arg.startsWith(CONFIG + "=")) {
+        if (file != null) {
+          throw new IllegalArgumentException("--config is given twice; give one file");
+        }
+        file = Path.of(arg.substring(CONFIG.length() + 1));
+        continue;
+      } else if (!positional && arg.startsWith("--")) {
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        command.options().stream().filter(o -> java.util.Arrays.asList(o.names()).contains(name)
+            || (o.negatable() && name.equals("--no-" + o.longestName().substring(2))))
+            .findFirst().ifPresent(o -> typed.add(o.longestName()));
       }
+      rest.add(arg);
     }
     if (file == null) {
       return args;
     }
     List<String> out = new ArrayList<>();
     out.add(args[0]);
-    out.addAll(flags(command, file));
+    out.addAll(flags(command, file, typed));
     out.addAll(rest);
     return out.toArray(String[]::new);
   }
 
-  private static List<String> flags(CommandSpec command, Path file) {
+  /** The file's entries as {@code --flag=value} arguments, leaving out the flags also typed on the command line. */
+  private static List<String> flags(CommandSpec command, Path file, java.util.Set<String> typed) {
     Map<?, ?> entries;
     try {
       Object parsed = YAML.readValue(Files.readString(file), Object.class);
@@ -93,8 +112,13 @@ final class ConfigFiles {
       }
       OptionSpec o = option.get();
       Object value = entry.getValue();
-      if (value == null) {
-        continue; // the default
+      if (value == null || typed.contains(o.longestName())) {
+        continue; // the default, or a value typed on the command line, which replaces the file's whole
+      }
+      if (o.typeInfo().getType() == String.class && !(value instanceof String)) {
+        throw new IllegalArgumentException("config file " + file + ": '" + key + "' is text; YAML read " + value
+            + " as a " + value.getClass().getSimpleName().toLowerCase() + ", so quote it: " + key + ": \"" + value
+            + "\"");
       }
       if (o.typeInfo().isBoolean() && o.arity().max() == 0) {
         if (!(value instanceof Boolean b)) {
@@ -108,14 +132,12 @@ final class ConfigFiles {
         }
       } else if (value instanceof List<?> list) {
         for (Object item : list) {
-          flags.add(o.longestName());
-          flags.add(String.valueOf(item));
+          flags.add(o.longestName() + "=" + item);
         }
       } else if (value instanceof Map<?, ?>) {
         throw new IllegalArgumentException("config file " + file + ": '" + key + "' takes a value, not a map");
       } else {
-        flags.add(o.longestName());
-        flags.add(String.valueOf(value));
+        flags.add(o.longestName() + "=" + value);
       }
     }
     return flags;

@@ -50,6 +50,36 @@ class ConfigFilesTest {
   }
 
   @Test
+  void typedListOption_replacesTheFilesList() throws Exception {
+    Path file = yaml("hidden: [64, 32]\n");
+    Result r = run("simulate", "--config", file.toString(), "--hidden", "16", "--print-config");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("hidden:\\s*\\n\\s*- 16\\s*\\n(?!\\s*- )");
+    assertThat(r.out()).doesNotContain("- 64");
+  }
+
+  @Test
+  void textSettingThatYamlReadsAsANumber_isRefusedAskingForQuotes_andQuotedItIsKept() throws Exception {
+    Result r = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: 007\n").toString(),
+        "--print-config");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("'name' is text").contains("quote it");
+    Result quoted = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: \"007\"\n")
+        .toString(), "--print-config");
+    assertThat(quoted.code()).as(quoted.err()).isZero();
+    Result back = run("client", "--config", yaml(quoted.out()).toString(), "--print-config");
+    assertThat(back.out()).isEqualTo(quoted.out()).contains("007");
+  }
+
+  @Test
+  void configGivenTwice_isRefused() throws Exception {
+    Path file = yaml("rounds: 3\n");
+    Result r = run("simulate", "--config", file.toString(), "--config=" + file, "--print-config");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--config is given twice");
+  }
+
+  @Test
   void printedConfig_readBack_printsTheSameConfig() throws Exception {
     Result first = run("simulate", "--clients", "30", "--partition", "shards:2", "--no-secure-agg", "--dp-noise",
         "1.1", "--print-config");

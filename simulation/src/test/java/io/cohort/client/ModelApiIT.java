@@ -154,6 +154,8 @@ class ModelApiIT {
       assertBad(post(http, base + "/v1/models/latest/predict", TOKEN,
           "{\"instances\": [" + row.replaceFirst("[-0-9.eE]+", "\"x\"") + "]}"), 400, "not a finite number");
       assertBad(post(http, base + "/v1/models/latest/predict", TOKEN, "{\"instances\": []}"), 400, "non-empty");
+      assertBad(post(http, base + "/v1/models/latest/predict", TOKEN,
+          "{\"instances\": [" + row.replaceFirst("[-0-9.eE]+", "1e39") + "]}"), 400, "within float range");
       StringBuilder many = new StringBuilder("{\"instances\": [");
       for (int i = 0; i < 257; i++) {
         many.append(i == 0 ? "" : ",").append(row);

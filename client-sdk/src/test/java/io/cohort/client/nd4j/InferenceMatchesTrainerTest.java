@@ -31,7 +31,9 @@ class InferenceMatchesTrainerTest {
     return List.of(
         ModelArchitecture.logreg(List.of(12), 3),
         new ModelArchitecture(ModelArchitecture.Kind.MLP, List.of(20), 4, List.of(16, 8), List.of()),
-        new ModelArchitecture(ModelArchitecture.Kind.CNN, List.of(2, 16, 16), 5, List.of(10), List.of(3, 4)));
+        new ModelArchitecture(ModelArchitecture.Kind.CNN, List.of(2, 16, 16), 5, List.of(10), List.of(3, 4)),
+        // not square, odd sizes: a height/width swap or the pool's rounding would show
+        new ModelArchitecture(ModelArchitecture.Kind.CNN, List.of(1, 13, 17), 3, List.of(6), List.of(2)));
   }
 
   @ParameterizedTest

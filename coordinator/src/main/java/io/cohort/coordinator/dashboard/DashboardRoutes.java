@@ -32,8 +32,10 @@ import java.util.function.Supplier;
  *       second, and at once after each round), with keep-alive comments in between.
  * </ul>
  *
- * <p><b>Security guarantees.</b> The event stream, the only part with data, is behind the API token ({@link
- * ApiAuth#bearerOrQuery}); the token in a query string can land in proxy logs, which is why the page takes it from
+ * <p><b>Security guarantees.</b> The event stream, the only part of the dashboard with data, is behind the API token
+ * ({@link ApiAuth#bearerOrQuery}). That does not make its data secret: the same status (counts, epsilon, federated
+ * accuracy, cluster members; never client ids or model data) is public at {@code GET /v1/status}, which {@code
+ * cohort status} reads without credentials. The token in a query string can land in proxy logs, which is why the page takes it from
  * the URL's fragment by preference, which browsers never send. The page is served with a Content-Security-Policy
  * that allows only its own inline script and style (by hash) and connections to this origin, and it writes every
  * value as text, never as markup. <b>Not</b> provided: per-user accounts, and a limit on how often a client may

@@ -43,8 +43,9 @@ import java.util.function.Supplier;
  *
  * <p>Bad input gets a 4xx with a JSON {@code error}: 400 for malformed JSON, a missing or empty {@code instances},
  * a row of the wrong length, a value that is not a finite number, or more than {@link #MAX_ROWS} rows; 404 for a
- * version that does not exist; 413 for a body over {@link #MAX_BODY} bytes. Predictions run on worker threads, with
- * the last few versions' parameters cached.
+ * version that does not exist; 413 for a body over {@link #MAX_BODY} bytes; 429 beyond {@link #MAX_IN_FLIGHT}
+ * requests at once. Predictions run on a worker pool of their own ({@link #PREDICT_THREADS} threads), with the last
+ * few versions' parameters cached; {@code latest} is the newest version committed to the run state.
  */
 public final class ModelApiRoutes {
   /** Most rows one predict request may carry. */
@@ -53,6 +54,10 @@ public final class ModelApiRoutes {
   public static final int MAX_EXPLAINED_ROWS = 8;
   /** Most features an explanation may list. */
   public static final int MAX_EXPLAINED_FEATURES = 50;
+  /** Threads that run predictions (a pool of their own, so LIME never holds up a round). */
+  public static final int PREDICT_THREADS = 2;
+  /** Predict requests answered at once; more get 429. */
+  public static final int MAX_IN_FLIGHT = 8;
   /** Largest predict body. */
   public static final int MAX_BODY = 8 * 1024 * 1024;
   private static final int CACHED_VERSIONS = 4;
@@ -62,6 +67,9 @@ public final class ModelApiRoutes {
   private final RunStateStore store;
   private final ModelArchitecture model;
   private final Map<String, Object> provenance;
+  /** Predictions and explanations run here, not on the shared worker pool that rounds need. */
+  private final io.vertx.core.WorkerExecutor workers;
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<Long, Inference> cache = new LinkedHashMap<>(8, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<Long, Inference> eldest) {
@@ -73,6 +81,7 @@ public final class ModelApiRoutes {
       Map<String, Object> provenance) {
     this.vertx = vertx;
     this.provenance = provenance;
+    this.workers = vertx.createSharedWorkerExecutor("cohort-predict", PREDICT_THREADS);
     this.drivers = drivers;
     this.store = store;
     this.model = model;
@@ -84,9 +93,11 @@ public final class ModelApiRoutes {
     ModelApiRoutes api = new ModelApiRoutes(vertx, drivers, store, model, provenance);
     router.get("/v1/models").handler(auth).handler(api::list);
     router.get("/v1/models/:version").handler(auth).handler(api::download);
-    // Vert.x wants the body handler first; it reads at most MAX_BODY bytes before the token is checked.
+    // The token is checked on a route of its own first (Vert.x wants a body handler first on any one route), so no
+    // body is read for a request without it.
+    router.post("/v1/models/:version/predict").handler(auth);
     router.post("/v1/models/:version/predict").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
-        .handler(auth).handler(api::predict)
+        .handler(api::predict)
         .failureHandler(ctx -> fail(ctx, ctx.statusCode() == 413 ? 413 : 400, ctx.statusCode() == 413
             ? "the request body exceeds " + MAX_BODY + " bytes; send at most " + MAX_ROWS + " rows a request"
             : "the request could not be read: " + ctx.failure()));
@@ -112,14 +123,14 @@ public final class ModelApiRoutes {
     JsonArray versions = new JsonArray().add(new JsonObject().put("version", 0).put("round", 0)
         .put("initial", true));
     for (RoundRecord r : driver.history()) {
-      if (!r.completed()) {
+      if (!r.completed() || r.modelVersion() > driver.committedVersion()) {
         continue;
       }
       JsonObject v = new JsonObject().put("version", r.modelVersion()).put("round", r.round())
           .put("clients", r.accepted()).put("examples", r.examples())
           .put("trainLoss", Double.isFinite(r.trainLoss()) ? r.trainLoss() : null)
           .put("epsilon", Double.isFinite(r.epsilon()) ? r.epsilon() : null);
-      if (r.federatedEvaluation() != null) {
+      if (r.federatedEvaluation() != null && Double.isFinite(r.federatedEvaluation().accuracy())) {
         v.put("federatedAccuracy", r.federatedEvaluation().accuracy())
             .put("federatedLoss", r.federatedEvaluation().loss());
       }
@@ -129,7 +140,7 @@ public final class ModelApiRoutes {
     }
     ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("run", driver.runId()).put("model", model.describe())
-            .put("latest", driver.modelVersion()).put("provenance", new JsonObject(provenance))
+            .put("latest", driver.committedVersion()).put("provenance", new JsonObject(provenance))
             .put("versions", versions).encodePrettily());
   }
 
@@ -162,7 +173,12 @@ public final class ModelApiRoutes {
       fail(ctx, e.status, e.getMessage());
       return;
     }
-    vertx.executeBlocking(() -> {
+    if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+      inFlight.decrementAndGet();
+      fail(ctx, 429, "the coordinator is already answering " + MAX_IN_FLIGHT + " predict requests; retry shortly");
+      return;
+    }
+    workers.executeBlocking(() -> {
       Inference inference = inference(version);
       float[] parameters = explainK > 0 ? parameters(version) : null;
       JsonArray predictions = new JsonArray();
@@ -183,7 +199,8 @@ public final class ModelApiRoutes {
         predictions.add(prediction);
       }
       return new JsonObject().put("version", version).put("predictions", predictions);
-    }, false).onSuccess(json -> ctx.response().putHeader("content-type", "application/json").end(json.encode()))
+    }, false).onComplete(done -> inFlight.decrementAndGet())
+        .onSuccess(json -> ctx.response().putHeader("content-type", "application/json").end(json.encode()))
         .onFailure(e -> fail(ctx, e));
   }
 
@@ -245,7 +262,7 @@ public final class ModelApiRoutes {
 
   private static long version(RoutingContext ctx, RoundDriver driver) {
     String text = ctx.pathParam("version");
-    long latest = driver.modelVersion();
+    long latest = driver.committedVersion();
     if ("latest".equals(text)) {
       return latest;
     }
@@ -294,8 +311,9 @@ public final class ModelApiRoutes {
       }
       rows[r] = new float[row.size()];
       for (int c = 0; c < row.size(); c++) {
-        if (!(row.getValue(c) instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-          throw new ApiException(400, "row " + r + ", value " + c + " is not a finite number: " + row.getValue(c));
+        if (!(row.getValue(c) instanceof Number n) || !Float.isFinite(n.floatValue())) {
+          throw new ApiException(400, "row " + r + ", value " + c + " is not a finite number within float range: "
+              + row.getValue(c));
         }
         rows[r][c] = n.floatValue();
       }
@@ -326,6 +344,8 @@ public final class ModelApiRoutes {
   private static void fail(RoutingContext ctx, Throwable e) {
     if (e instanceof ApiException api) {
       fail(ctx, api.status, api.getMessage());
+    } else if (e instanceof IllegalArgumentException bad) {
+      fail(ctx, 400, bad.getMessage());
     } else {
       fail(ctx, 500, "internal error: " + e);
     }

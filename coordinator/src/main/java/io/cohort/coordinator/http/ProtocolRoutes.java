@@ -56,7 +56,10 @@ public final class ProtocolRoutes {
     RefusalCounters uploadRefusals = refusals.forUploads();
     // Ahead of the cluster gate (order -1): its redirects are protocol replies too.
     router.route("/v1/*").order(-2).handler(ctx -> {
-      ctx.addEndHandler(ended -> metrics.transferred(ctx.request().bytesRead(), ctx.response().bytesWritten()));
+      String path = ctx.request().path();
+      if (!path.startsWith("/v1/models") && !path.equals("/v1/status")) { // the client protocol's bytes only
+        ctx.addEndHandler(ended -> metrics.transferred(ctx.request().bytesRead(), ctx.response().bytesWritten()));
+      }
       ctx.next();
     });
     Guard guard = new Guard(security);

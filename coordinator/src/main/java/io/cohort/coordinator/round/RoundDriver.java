@@ -95,6 +95,7 @@ public final class RoundDriver {
   private boolean finished;
   private boolean deposed; // another node drives now: this one answers nothing and writes nothing
   private final Map<Long, Long> commitTimes = new java.util.HashMap<>();
+  private long committedVersion = -1; // set from the model at start, then at each commit
   private java.util.function.DoubleConsumer aggregationSeconds = seconds -> {};
 
   /** A driver for a fresh run starting from {@code initial}. */
@@ -124,6 +125,7 @@ public final class RoundDriver {
     this.store = store;
     this.term = term;
     this.takeover = state;
+    this.committedVersion = initial.version(); // the model a driver starts from is committed (Coordinator.takeOver)
     this.vertx = vertx;
     this.config = config;
     this.registry = registry;
@@ -205,6 +207,14 @@ public final class RoundDriver {
   /** The current global model's version. */
   public long modelVersion() {
     return model.version();
+  }
+
+  /**
+   * The newest model version committed to the run state (what the model registry serves as {@code latest}); it
+   * trails {@link #modelVersion()} while a round's new model is being committed.
+   */
+  public long committedVersion() {
+    return committedVersion;
   }
 
   /** When each model version this driver committed was committed (epoch milliseconds); a copy. */
@@ -1349,6 +1359,7 @@ public final class RoundDriver {
           }
           if (record.completed()) {
             commitTimes.put(record.modelVersion(), System.currentTimeMillis());
+            committedVersion = Math.max(committedVersion, record.modelVersion());
           }
           next.run();
         });
