@@ -2,28 +2,17 @@ package io.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code --config FILE} and {@code --print-config} on the real command line. */
 class ConfigFilesTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = CohortCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = CohortCli.execute(cli, args);
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private Path yaml(String text) throws Exception {
@@ -35,7 +24,7 @@ class ConfigFilesTest {
   @Test
   void printConfig_withAFile_showsTheFilesSettingsAndTheDefaults() throws Exception {
     Path file = yaml("rounds: 7\nclients: 12\npartition: \"dirichlet:0.5\"\nsecure-agg: false\nhidden: [64, 32]\n");
-    Result r = run("simulate", "--config", file.toString(), "--print-config");
+    CliRun r = run("simulate", "--config", file.toString(), "--print-config");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("rounds: 7").contains("clients: 12").contains("partition: dirichlet:0.5")
         .contains("secure-agg: false").contains("fraction: 1.0").containsPattern("hidden:\\s*\\n\\s*- 64\\s*\\n\\s*- 32");
@@ -44,7 +33,7 @@ class ConfigFilesTest {
   @Test
   void commandLineFlag_winsOverTheFile() throws Exception {
     Path file = yaml("rounds: 7\n");
-    Result r = run("simulate", "--config", file.toString(), "--rounds", "9", "--print-config");
+    CliRun r = run("simulate", "--config", file.toString(), "--rounds", "9", "--print-config");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("rounds: 9").doesNotContain("rounds: 7");
   }
@@ -52,7 +41,7 @@ class ConfigFilesTest {
   @Test
   void typedListOption_replacesTheFilesList() throws Exception {
     Path file = yaml("hidden: [64, 32]\n");
-    Result r = run("simulate", "--config", file.toString(), "--hidden", "16", "--print-config");
+    CliRun r = run("simulate", "--config", file.toString(), "--hidden", "16", "--print-config");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("hidden:\\s*\\n\\s*- 16\\s*\\n(?!\\s*- )");
     assertThat(r.out()).doesNotContain("- 64");
@@ -60,38 +49,38 @@ class ConfigFilesTest {
 
   @Test
   void textSettingThatYamlReadsAsANumber_isRefusedAskingForQuotes_andQuotedItIsKept() throws Exception {
-    Result r = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: 007\n").toString(),
+    CliRun r = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: 007\n").toString(),
         "--print-config");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("'name' is text").contains("quote it");
-    Result quoted = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: \"007\"\n")
+    CliRun quoted = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: \"007\"\n")
         .toString(), "--print-config");
     assertThat(quoted.code()).as(quoted.err()).isZero();
-    Result back = run("client", "--config", yaml(quoted.out()).toString(), "--print-config");
+    CliRun back = run("client", "--config", yaml(quoted.out()).toString(), "--print-config");
     assertThat(back.out()).isEqualTo(quoted.out()).contains("007");
   }
 
   @Test
   void configGivenTwice_isRefused() throws Exception {
     Path file = yaml("rounds: 3\n");
-    Result r = run("simulate", "--config", file.toString(), "--config=" + file, "--print-config");
+    CliRun r = run("simulate", "--config", file.toString(), "--config=" + file, "--print-config");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--config is given twice");
   }
 
   @Test
   void printedConfig_readBack_printsTheSameConfig() throws Exception {
-    Result first = run("simulate", "--clients", "30", "--partition", "shards:2", "--no-secure-agg", "--dp-noise",
+    CliRun first = run("simulate", "--clients", "30", "--partition", "shards:2", "--no-secure-agg", "--dp-noise",
         "1.1", "--print-config");
     assertThat(first.code()).as(first.err()).isZero();
-    Result second = run("simulate", "--config", yaml(first.out()).toString(), "--print-config");
+    CliRun second = run("simulate", "--config", yaml(first.out()).toString(), "--print-config");
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out()).isEqualTo(first.out());
   }
 
   @Test
   void unknownKey_isRefusedNamingItAndTheAllowedKeys() throws Exception {
-    Result r = run("simulate", "--config", yaml("roundz: 3\n").toString());
+    CliRun r = run("simulate", "--config", yaml("roundz: 3\n").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("'roundz' is not a setting of cohort simulate; allowed: ")
         .contains("rounds").contains("clients");
@@ -99,31 +88,31 @@ class ConfigFilesTest {
 
   @Test
   void badValue_isRefusedNamingTheFlag() throws Exception {
-    Result r = run("simulate", "--config", yaml("rounds: many\n").toString());
+    CliRun r = run("simulate", "--config", yaml("rounds: many\n").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--rounds").contains("many");
-    Result flag = run("simulate", "--config", yaml("secure-agg: sometimes\n").toString());
+    CliRun flag = run("simulate", "--config", yaml("secure-agg: sometimes\n").toString());
     assertThat(flag.code()).isEqualTo(2);
     assertThat(flag.err()).contains("'secure-agg' must be true or false");
   }
 
   @Test
   void missingFile_orNotAMap_isRefused() throws Exception {
-    Result missing = run("simulate", "--config", dir.resolve("nope.yaml").toString());
+    CliRun missing = run("simulate", "--config", dir.resolve("nope.yaml").toString());
     assertThat(missing.code()).isEqualTo(2);
     assertThat(missing.err()).contains("cannot read config file");
-    Result list = run("simulate", "--config", yaml("- 1\n- 2\n").toString());
+    CliRun list = run("simulate", "--config", yaml("- 1\n- 2\n").toString());
     assertThat(list.code()).isEqualTo(2);
     assertThat(list.err()).contains("must be a YAML map");
   }
 
   @Test
   void clientAndStatus_takeAConfigFileToo() throws Exception {
-    Result client = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: site-a\n").toString(),
+    CliRun client = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: site-a\n").toString(),
         "--print-config");
     assertThat(client.code()).as(client.err()).isZero();
     assertThat(client.out()).contains("name: site-a").contains("127.0.0.1:7000");
-    Result status = run("status", "--config", yaml("coordinator: https://127.0.0.1:7000\njson: true\n").toString(),
+    CliRun status = run("status", "--config", yaml("coordinator: https://127.0.0.1:7000\njson: true\n").toString(),
         "--print-config");
     assertThat(status.code()).as(status.err()).isZero();
     assertThat(status.out()).contains("json: true");
@@ -131,7 +120,7 @@ class ConfigFilesTest {
 
   @Test
   void coordinator_takesAConfigFileToo() throws Exception {
-    Result r = run("coordinator", "--config", yaml("port: 7123\nrounds: 4\n").toString(), "--print-config");
+    CliRun r = run("coordinator", "--config", yaml("port: 7123\nrounds: 4\n").toString(), "--print-config");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("port: 7123").contains("rounds: 4");
   }

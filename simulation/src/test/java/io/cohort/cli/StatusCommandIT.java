@@ -8,8 +8,6 @@ import io.cohort.coordinator.TlsSettings;
 import io.cohort.coordinator.cluster.ClusterSettings;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.vertx.core.Vertx;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -17,22 +15,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code cohort status} against a real coordinator over TLS, pinning its CA. */
 class StatusCommandIT {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = CohortCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -43,14 +32,14 @@ class StatusCommandIT {
           ModelArchitecture.logreg(List.of(4), 3)).rounds(3).minClients(2).build()).await();
       Path ca = dir.resolve("ca.pem");
       Files.writeString(ca, coordinator.caCertificatePem());
-      Result r = run("status", "--coordinator", coordinator.url(), "--ca", ca.toString());
+      CliRun r = run("status", "--coordinator", coordinator.url(), "--ca", ca.toString());
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.out()).contains("run " + coordinator.runId() + ": 0 of 3 rounds done, fedavg on logreg")
           .contains("model version 0, 0 clients registered").contains("security: ").contains("refused requests: ");
-      Result json = run("status", "--coordinator", coordinator.url(), "--ca", ca.toString(), "--json");
+      CliRun json = run("status", "--coordinator", coordinator.url(), "--ca", ca.toString(), "--json");
       assertThat(json.code()).isZero();
       assertThat(json.out()).contains("\"run\" : \"" + coordinator.runId() + "\"");
-      Result noCa = run("status", "--coordinator", coordinator.url());
+      CliRun noCa = run("status", "--coordinator", coordinator.url());
       assertThat(noCa.code()).isEqualTo(2);
       assertThat(noCa.err()).contains("--ca FILE is required");
       coordinator.close().await();
@@ -76,7 +65,7 @@ class StatusCommandIT {
       Path ca = dir.resolve("ca.pem");
       Files.writeString(ca, first.caCertificatePem());
 
-      Result r = run("status", "--coordinator", second.url(), "--ca", ca.toString());
+      CliRun r = run("status", "--coordinator", second.url(), "--ca", ca.toString());
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.out()).contains("run " + first.runId() + ": 0 of 3 rounds done")
           .containsPattern("cluster 'status-[0-9a-f]+': 2 members, driver [0-9a-f-]+ at " + first.url() + ", term 1")
@@ -96,7 +85,7 @@ class StatusCommandIT {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    Result r = run("status", "--coordinator", "http://127.0.0.1:" + port);
+    CliRun r = run("status", "--coordinator", "http://127.0.0.1:" + port);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("cannot reach the coordinator at http://127.0.0.1:" + port);
   }
