@@ -86,7 +86,9 @@ final class CoordinatorCommand implements Callable<Integer> {
             * (minAvailable != null ? minAvailable : roundOptions.minClients))).orElse(null))
         .tls(tlsSettings)
         .checkpoints(checkpoints.settings())
-        .cluster(cluster.settings());
+        .cluster(cluster.settings())
+        .strategy(io.cohort.coordinator.strategy.Strategies.parse(roundOptions.strategy, roundOptions.fraction,
+            Math.max(1, roundOptions.minClients)));
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }

@@ -25,4 +25,9 @@ final class RoundOptions {
 
   @Option(names = "--seed", defaultValue = "1", description = "seed of the whole run (default: ${DEFAULT-VALUE})")
   long seed;
+
+  @Option(names = "--strategy", defaultValue = "fedavg",
+      description = "how updates combine: " + io.cohort.coordinator.strategy.Strategies.NAMES + "; the robust ones "
+          + "(median, trimmed-mean, krum) need plaintext updates, so add --no-secure-agg (default: ${DEFAULT-VALUE})")
+  String strategy;
 }

@@ -93,7 +93,7 @@ final class SimulateCommand implements Callable<Integer> {
         data.directory(), data.verify(), data.download, trainers != null ? trainers : Runtime.getRuntime().availableProcessors(),
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
         secureAggregation.settings(false, 60_000), dropout,
-        differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms);
+        differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms, roundOptions.strategy);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       FashionMnistData tabular = table == null ? null : table.data();
       Simulation simulation = tabular == null ? new Simulation(config, reporter, tls.insecure(System.err))

@@ -138,6 +138,8 @@ public final class Simulation {
         .secureAggregation(secureAggregation)
         .differentialPrivacy(config.differentialPrivacy().orElse(null))
         .tls(insecure ? TlsSettings.insecure() : TlsSettings.inMemory())
+        .strategy(io.cohort.coordinator.strategy.Strategies.parse(config.strategy(), config.fraction(),
+            Math.max(1, config.minClients())))
         .build();
     Coordinator coordinator = Coordinator.start(vertx, coordinatorConfig).await();
     LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();

@@ -59,9 +59,23 @@ public record SimulationConfig(
     SecureAggregationSettings secureAggregation,
     double dropout,
     Optional<DpConfig> differentialPrivacy,
-    int workerJvms) {
+    int workerJvms,
+    String strategy) {
+
+  /** A FedAvg run. */
+  public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
+      ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
+      boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
+      SecureAggregationSettings secureAggregation, double dropout, Optional<DpConfig> differentialPrivacy,
+      int workerJvms) {
+    this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
+        trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
+        workerJvms, "fedavg");
+  }
 
   public SimulationConfig {
+    Objects.requireNonNull(strategy, "strategy");
+    io.cohort.coordinator.strategy.Strategies.parse(strategy, 1, 1); // a bad name fails here, before data loads
     Objects.requireNonNull(partition, "partition");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(train, "train");

@@ -119,6 +119,19 @@ class ConfigFilesTest {
   }
 
   @Test
+  void strategy_badNameOrParameter_orRobustWithSecureAggregation_isRefusedClearly() throws Exception {
+    CliRun unknown = run("simulate", "--strategy", "fedprox", "--clients", "2", "--rounds", "1");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("unknown strategy 'fedprox'").contains("median");
+    CliRun badNumber = run("simulate", "--strategy", "krum:x", "--clients", "2", "--rounds", "1");
+    assertThat(badNumber.code()).isEqualTo(2);
+    assertThat(badNumber.err()).contains("not a number");
+    CliRun secure = run("coordinator", "--strategy", "median", "--port", "0", "--rounds", "1");
+    assertThat(secure.code()).isEqualTo(2);
+    assertThat(secure.err()).contains("strategy median needs each client's update");
+  }
+
+  @Test
   void coordinator_takesAConfigFileToo() throws Exception {
     CliRun r = run("coordinator", "--config", yaml("port: 7123\nrounds: 4\n").toString(), "--print-config");
     assertThat(r.code()).as(r.err()).isZero();

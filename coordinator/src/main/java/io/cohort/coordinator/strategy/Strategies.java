@@ -1,0 +1,54 @@
+package io.cohort.coordinator.strategy;
+
+/**
+ * The strategies by name, as {@code --strategy} takes them: {@code fedavg}; {@code median}; {@code
+ * trimmed-mean[:BETA]} (default 0.1); {@code krum[:F[:M]]} (defaults F = 1, M = 1; M > 1 is Multi-Krum).
+ */
+public final class Strategies {
+  /** The names, for help texts and errors. */
+  public static final String NAMES = "fedavg, median, trimmed-mean[:BETA], krum[:F[:M]]";
+
+  private Strategies() {}
+
+  /**
+   * The strategy {@code spec} names, sampling {@code fraction} of the live clients and at least {@code minClients}.
+   *
+   * @throws IllegalArgumentException naming the bad part and the allowed names
+   */
+  public static Strategy parse(String spec, double fraction, int minClients) {
+    String[] parts = spec.trim().split(":", -1);
+    try {
+      return switch (parts[0]) {
+        case "fedavg" -> {
+          expect(parts, 1, spec);
+          yield new FedAvg(fraction, minClients);
+        }
+        case "median" -> {
+          expect(parts, 1, spec);
+          yield RobustAggregation.median(fraction, minClients);
+        }
+        case "trimmed-mean" -> {
+          expect(parts, 2, spec);
+          yield RobustAggregation.trimmedMean(fraction, minClients, parts.length > 1 ? Double.parseDouble(parts[1])
+              : 0.1);
+        }
+        case "krum" -> {
+          expect(parts, 3, spec);
+          int f = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
+          int m = parts.length > 2 ? Integer.parseInt(parts[2]) : 1;
+          yield RobustAggregation.krum(fraction, minClients, f, m);
+        }
+        default -> throw new IllegalArgumentException("unknown strategy '" + spec + "'; expected one of " + NAMES);
+      };
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("strategy '" + spec + "' has a parameter that is not a number; expected "
+          + "one of " + NAMES);
+    }
+  }
+
+  private static void expect(String[] parts, int most, String spec) {
+    if (parts.length > most) {
+      throw new IllegalArgumentException("strategy '" + spec + "' has too many parameters; expected one of " + NAMES);
+    }
+  }
+}
