@@ -1,6 +1,7 @@
 package io.cohort.cli;
 
 import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.simulation.SimulatedClients;
 import io.cohort.simulation.Simulation;
 import io.cohort.simulation.SimulationConfig;
 import io.cohort.simulation.data.CsvData;
@@ -50,6 +51,11 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
 
+  @Option(names = "--poison", paramLabel = "FRACTION[:SCALE]",
+      description = "robustness study: that share of the clients (the first by index) send their update "
+          + "sign-flipped and scaled, e.g. 0.2:10; plaintext updates in one JVM only")
+  String poison;
+
   @Option(names = "--trainers", description = "trainings at once per JVM: a pool of ND4J trainers shared by the "
       + "clients (default: number of cores)")
   Integer trainers;
@@ -93,7 +99,8 @@ final class SimulateCommand implements Callable<Integer> {
         data.directory(), data.verify(), data.download, trainers != null ? trainers : Runtime.getRuntime().availableProcessors(),
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
         secureAggregation.settings(false, 60_000), dropout,
-        differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms, roundOptions.strategy);
+        differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms, roundOptions.strategy,
+        poison == null ? SimulatedClients.Poisoning.NONE : SimulatedClients.Poisoning.parse(poison));
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       FashionMnistData tabular = table == null ? null : table.data();
       Simulation simulation = tabular == null ? new Simulation(config, reporter, tls.insecure(System.err))

@@ -49,7 +49,88 @@ public final class SimulatedClients implements AutoCloseable {
    * @param dropout probability that a client crashes at a random stage of a round and restarts
    * @param secure whether rounds use secure aggregation (clients then refuse plaintext rounds)
    */
-  public record Behaviour(long seed, double dropout, boolean secure) {}
+  public record Behaviour(long seed, double dropout, boolean secure, Poisoning poisoning) {
+    /** No poisoned clients. */
+    public Behaviour(long seed, double dropout, boolean secure) {
+      this(seed, dropout, secure, Poisoning.NONE);
+    }
+  }
+
+  /**
+   * A model-poisoning attack for robustness studies: the first {@code round(fraction x clients)} clients (by index)
+   * send their honest update sign-flipped and scaled, {@code -scale x (trained - global)}.
+   *
+   * @param fraction share of the clients that attack, in [0, 0.5)
+   * @param scale how much the flipped update is magnified (1: a plain sign flip)
+   */
+  public record Poisoning(double fraction, double scale) {
+    /** No attack. */
+    public static final Poisoning NONE = new Poisoning(0, 1);
+
+    /** Checks the ranges. */
+    public Poisoning {
+      if (!(fraction >= 0 && fraction < 0.5)) {
+        throw new IllegalArgumentException("the poisoned share must be in [0, 0.5), got " + fraction);
+      }
+      if (!(scale > 0) || !Double.isFinite(scale)) {
+        throw new IllegalArgumentException("the poisoning scale must be positive, got " + scale);
+      }
+    }
+
+    /** Whether client {@code index} of {@code clients} attacks. */
+    public boolean attacks(int index, int clients) {
+      return index < Math.round(fraction * clients);
+    }
+
+    /**
+     * Parses {@code --poison FRACTION[:SCALE]} (scale 1 by default).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Poisoning parse(String spec) {
+      String[] parts = spec.split(":", -1);
+      try {
+        if (parts.length > 2) {
+          throw new NumberFormatException();
+        }
+        return new Poisoning(Double.parseDouble(parts[0]), parts.length > 1 ? Double.parseDouble(parts[1]) : 1);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--poison takes FRACTION[:SCALE], e.g. 0.2:10, got '" + spec + "'");
+      }
+    }
+  }
+
+  /** Trains honestly, then sends the update sign-flipped and scaled (see {@link Poisoning}). */
+  static final class SignFlippingTrainer implements io.cohort.client.LocalTrainer {
+    private final io.cohort.client.LocalTrainer honest;
+    private final double scale;
+
+    SignFlippingTrainer(io.cohort.client.LocalTrainer honest, double scale) {
+      this.honest = honest;
+      this.scale = scale;
+    }
+
+    @Override
+    public io.cohort.client.FitOutcome fit(io.cohort.protocol.model.ModelArchitecture model, float[] initial,
+        io.cohort.client.LocalDataset data, io.cohort.client.TrainingPlan plan) {
+      io.cohort.client.FitOutcome outcome = honest.fit(model, initial, data, plan);
+      float[] trained = outcome.parameters();
+      float[] poisoned = new float[trained.length];
+      for (int i = 0; i < poisoned.length; i++) {
+        poisoned[i] = (float) (initial[i] - scale * (trained[i] - initial[i]));
+      }
+      return new io.cohort.client.FitOutcome(poisoned, outcome.numExamples(), outcome.loss(), outcome.accuracy());
+    }
+
+    @Override
+    public io.cohort.client.EvaluationOutcome evaluate(io.cohort.protocol.model.ModelArchitecture model,
+        float[] parameters, io.cohort.client.LocalDataset data, int batchSize) {
+      return honest.evaluate(model, parameters, data, batchSize);
+    }
+
+    @Override
+    public void close() {} // the honest trainer is shared and closed by its owner
+  }
 
   private final ExecutorService threads;
   private final List<Future<ClientReport>> runs = new ArrayList<>();
@@ -79,7 +160,8 @@ public final class SimulatedClients implements AutoCloseable {
           .coordinator(URI.create(access.coordinatorUrl()))
           .name(name(i))
           .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
-          .trainer(trainers)
+          .trainer(behaviour.poisoning().attacks(i, shards.trainParts().length)
+              ? new SignFlippingTrainer(trainers, behaviour.poisoning().scale()) : trainers)
           .requireSecureAggregation(behaviour.secure())
           .crashInjector(crashes(name(i), behaviour));
       if (access.insecure()) {

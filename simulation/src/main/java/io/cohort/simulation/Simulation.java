@@ -146,7 +146,8 @@ public final class Simulation {
     coordinator.onRound(records::add);
     listener.onStart(coordinator.url(), coordinatorConfig);
     SimulatedClients.Behaviour behaviour =
-        new SimulatedClients.Behaviour(config.seed(), config.dropout(), secureAggregation.enabled());
+        new SimulatedClients.Behaviour(config.seed(), config.dropout(), secureAggregation.enabled(),
+            config.poisoning());
 
     if (config.workerJvms() == 0) {
       List<Integer> all = java.util.stream.IntStream.range(0, config.clients()).boxed().toList();

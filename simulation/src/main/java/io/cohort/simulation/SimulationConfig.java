@@ -60,7 +60,8 @@ public record SimulationConfig(
     double dropout,
     Optional<DpConfig> differentialPrivacy,
     int workerJvms,
-    String strategy) {
+    String strategy,
+    SimulatedClients.Poisoning poisoning) {
 
   /** A FedAvg run. */
   public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
@@ -73,8 +74,24 @@ public record SimulationConfig(
         workerJvms, "fedavg");
   }
 
+  /** A run of {@code strategy} without poisoned clients. */
+  public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
+      ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
+      boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
+      SecureAggregationSettings secureAggregation, double dropout, Optional<DpConfig> differentialPrivacy,
+      int workerJvms, String strategy) {
+    this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
+        trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
+        workerJvms, strategy, SimulatedClients.Poisoning.NONE);
+  }
+
   public SimulationConfig {
     Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(poisoning, "poisoning");
+    if (poisoning.fraction() > 0 && (workerJvms > 0 || secureAggregation.enabled())) {
+      throw new IllegalArgumentException("--poison runs in one JVM on plaintext updates: drop --workers and "
+          + "--secure-agg");
+    }
     io.cohort.coordinator.strategy.Strategies.parse(strategy, 1, 1); // a bad name fails here, before data loads
     Objects.requireNonNull(partition, "partition");
     Objects.requireNonNull(model, "model");
