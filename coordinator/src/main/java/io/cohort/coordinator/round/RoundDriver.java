@@ -145,6 +145,7 @@ public final class RoundDriver {
         }
         privacy.restore(ledger);
       });
+      config.strategy().restoreState(restored.checkpoint().header().getStrategyState().toByteArray());
     }
     long now = System.currentTimeMillis();
     for (RegisteredClient client : state.clients()) {
@@ -1213,7 +1214,7 @@ public final class RoundDriver {
     java.util.function.DoubleConsumer timed = aggregationSeconds;
     vertx.executeBlocking(() -> {
       long began = System.nanoTime();
-      float[] next = aggregation.finish(global, failures);
+      float[] next = config.strategy().finishFit(round.number, global, aggregation, failures);
       if (privacy != null) {
         // Adding N(0, s^2) to global + mean is adding it to the mean: the sum of clipped updates gets z * C.
         privacy.noiseMean(next, aggregation.count(), round.dp.getClipNorm());
@@ -1331,7 +1332,8 @@ public final class RoundDriver {
         : Optional.of(privacy.snapshot());
     checkpointing = true;
     vertx.executeBlocking(() -> {
-      Checkpoint checkpoint = RunCheckpoints.of(runId, record.round(), current, config.model(), snapshot, ledger);
+      Checkpoint checkpoint = RunCheckpoints.of(runId, record.round(), current, config.model(), snapshot, ledger,
+          config.strategy().state()); // after this round's finishFit: commits run after aggregations
       if (!store.commit(term, checkpoint)) {
         throw new DeposedException();
       }

@@ -117,6 +117,12 @@ public final class RunCheckpoints {
   /** The run state after {@code roundsDone} rounds, as a checkpoint. */
   static Checkpoint of(String runId, int roundsDone, GlobalModel model, ModelArchitecture architecture,
       List<RoundRecord> history, Optional<PrivacyState> privacy) {
+    return of(runId, roundsDone, model, architecture, history, privacy, new byte[0]);
+  }
+
+  /** The run state after {@code roundsDone} rounds, with the strategy's state across rounds. */
+  static Checkpoint of(String runId, int roundsDone, GlobalModel model, ModelArchitecture architecture,
+      List<RoundRecord> history, Optional<PrivacyState> privacy, byte[] strategyState) {
     CheckpointHeader.Builder header = CheckpointHeader.newBuilder()
         .setRunId(runId)
         .setRoundsDone(roundsDone)
@@ -139,6 +145,7 @@ public final class RunCheckpoints {
           .setClipNorm(r.clipNorm()));
     }
     privacy.ifPresent(header::setPrivacy);
+    header.setStrategyState(com.google.protobuf.ByteString.copyFrom(strategyState));
     return new Checkpoint(header.build(), model.parameters());
   }
 }

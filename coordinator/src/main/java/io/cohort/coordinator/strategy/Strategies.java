@@ -1,12 +1,15 @@
 package io.cohort.coordinator.strategy;
 
 /**
- * The strategies by name, as {@code --strategy} takes them: {@code fedavg}; {@code median}; {@code
- * trimmed-mean[:BETA]} (default 0.1); {@code krum[:F[:M]]} (defaults F = 1, M = 1; M > 1 is Multi-Krum).
+ * The strategies by name, as {@code --strategy} takes them: {@code fedavg}; {@code fedavgm[:LR[:MOMENTUM]]}
+ * (defaults 1.0, 0.9); {@code fedadagrad|fedadam|fedyogi[:LR[:TAU]]} (defaults 0.01, 0.001; beta1 0.9, beta2 0.99,
+ * as in Reddi et al. 2021); {@code median}; {@code trimmed-mean[:BETA]} (default 0.1); {@code krum[:F[:M]]} (defaults
+ * F = 1, M = 1; M > 1 is Multi-Krum).
  */
 public final class Strategies {
   /** The names, for help texts and errors. */
-  public static final String NAMES = "fedavg, median, trimmed-mean[:BETA], krum[:F[:M]]";
+  public static final String NAMES = "fedavg, fedavgm[:LR[:MOMENTUM]], fedadagrad[:LR[:TAU]], fedadam[:LR[:TAU]], "
+      + "fedyogi[:LR[:TAU]], median, trimmed-mean[:BETA], krum[:F[:M]]";
 
   private Strategies() {}
 
@@ -22,6 +25,17 @@ public final class Strategies {
         case "fedavg" -> {
           expect(parts, 1, spec);
           yield new FedAvg(fraction, minClients);
+        }
+        case "fedavgm" -> {
+          expect(parts, 3, spec);
+          yield new ServerOptimizer(ServerOptimizer.Kind.AVGM, fraction, minClients, number(parts, 1, 1.0),
+              number(parts, 2, 0.9), 0, 1);
+        }
+        case "fedadagrad", "fedadam", "fedyogi" -> {
+          expect(parts, 3, spec);
+          ServerOptimizer.Kind kind = ServerOptimizer.Kind.valueOf(parts[0].substring(3).toUpperCase());
+          yield new ServerOptimizer(kind, fraction, minClients, number(parts, 1, 0.01), 0.9, 0.99,
+              number(parts, 2, 1e-3));
         }
         case "median" -> {
           expect(parts, 1, spec);
@@ -44,6 +58,10 @@ public final class Strategies {
       throw new IllegalArgumentException("strategy '" + spec + "' has a parameter that is not a number; expected "
           + "one of " + NAMES);
     }
+  }
+
+  private static double number(String[] parts, int index, double otherwise) {
+    return parts.length > index ? Double.parseDouble(parts[index]) : otherwise;
   }
 
   private static void expect(String[] parts, int most, String spec) {

@@ -45,6 +45,34 @@ public interface Strategy {
     throw new UnsupportedOperationException(name() + " does not support secure aggregation");
   }
 
+  /**
+   * The next global model from a training round's aggregate; runs on a worker thread, once per round. By default
+   * {@link FitAggregation#finish}; a strategy with state across rounds (a server optimiser) updates it here.
+   */
+  default float[] finishFit(int round, float[] global, FitAggregation aggregation, List<ClientFailure> failures) {
+    return aggregation.finish(global, failures);
+  }
+
+  /**
+   * The strategy's state across rounds, for checkpoints and the cluster's run state (empty: none). Called after a
+   * round's {@link #finishFit}, never concurrently with it.
+   */
+  default byte[] state() {
+    return new byte[0];
+  }
+
+  /**
+   * Restores {@link #state()} from a checkpoint before the run resumes.
+   *
+   * @throws IllegalArgumentException if the bytes are not this strategy's state
+   */
+  default void restoreState(byte[] state) {
+    if (state.length != 0) {
+      throw new IllegalArgumentException(name() + " keeps no state across rounds, but the checkpoint carries "
+          + state.length + " bytes of it; resume with the run's --strategy");
+    }
+  }
+
   /** Chooses the clients of a federated-evaluation round; by default the same rule as training. */
   default List<String> configureEvaluate(int round, List<String> available, Random random) {
     return configureFit(round, available, random);

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Each robust strategy trains a real federation (six SDK clients over loopback, synthetic images). */
-class RobustStrategySimulationIT {
+/** Each strategy beyond FedAvg trains a real federation (six SDK clients over loopback, synthetic images). */
+class StrategySimulationIT {
   @TempDir static Path dir;
   static Path data;
 
@@ -27,7 +27,8 @@ class RobustStrategySimulationIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"median", "trimmed-mean:0.2", "krum:1:3"})
+  @ValueSource(strings = {"median", "trimmed-mean:0.2", "krum:1:3", "fedavgm:1:0.5", "fedadam:0.05", "fedadagrad:0.05",
+      "fedyogi:0.05"})
   void strategy_threeRoundsOnIid_learns(String strategy) throws Exception {
     ModelArchitecture model = ModelArchitecture.defaultFor(ModelArchitecture.Kind.MLP, List.of(1, 28, 28), 10);
     SimulationConfig config = new SimulationConfig(6, 1.0, 1, 3, "iid", model,
