@@ -59,7 +59,14 @@ class MultiProcessIT {
             "--shard", i + "/3", "--ca", tlsDir.resolve("ca.pem").toString(), "--enrol-token", tokens.get(i),
             "--identity-dir", dir.resolve("identity-" + i).toString()));
       }
-      assertThat(coordinator.waitFor(180, TimeUnit.SECONDS)).as(read(coordinatorLog)).isTrue();
+      boolean ended = coordinator.waitFor(180, TimeUnit.SECONDS);
+      if (!ended) { // say what every process was doing
+        StringBuilder logs = new StringBuilder(read(coordinatorLog));
+        for (Path log : clientLogs) {
+          logs.append("\n---- ").append(log.getFileName()).append('\n').append(read(log));
+        }
+        assertThat(ended).as(logs.toString()).isTrue();
+      }
       String out = read(coordinatorLog);
       assertThat(coordinator.exitValue()).as(out).isZero();
       assertThat(out).contains("coordinator listening on https://127.0.0.1:" + port)
