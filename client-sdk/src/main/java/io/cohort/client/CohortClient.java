@@ -460,7 +460,7 @@ public final class CohortClient implements AutoCloseable {
     return new TrainingPlan(c.getLocalEpochs(), c.getBatchSize(), c.getLearningRate(),
         c.getOptimizer() == io.cohort.protocol.v1.Optimizer.SGD ? TrainingPlan.Optimizer.SGD
             : TrainingPlan.Optimizer.ADAM,
-        c.getMomentum(), c.getL2(), mixSeed(c.getSeed(), name));
+        c.getMomentum(), c.getL2(), mixSeed(c.getSeed(), name), c.getProximalMu());
   }
 
   private void evaluate(EvaluateTask task) {

@@ -10,9 +10,18 @@ package io.cohort.client;
  * @param momentum heavy-ball momentum for SGD, in {@code [0, 1)}; ignored by Adam
  * @param l2 L2 penalty coefficient on weights (not biases), {@code >= 0}
  * @param seed shuffling seed; the same seed, data and parameters give the same update
+ * @param proximalMu FedProx's mu (Li et al. 2020): the local loss gains {@code (mu/2)||w - w_start||^2}, pulling the
+ *     local model towards the one the round started from; 0 for none
  */
 public record TrainingPlan(
-    int epochs, int batchSize, double learningRate, Optimizer optimizer, double momentum, double l2, long seed) {
+    int epochs, int batchSize, double learningRate, Optimizer optimizer, double momentum, double l2, long seed,
+    double proximalMu) {
+
+  /** A plan without a proximal term. */
+  public TrainingPlan(int epochs, int batchSize, double learningRate, Optimizer optimizer, double momentum, double l2,
+      long seed) {
+    this(epochs, batchSize, learningRate, optimizer, momentum, l2, seed, 0);
+  }
 
   /** Local update rules. */
   public enum Optimizer {
@@ -37,6 +46,9 @@ public record TrainingPlan(
     }
     if (!(l2 >= 0) || !Double.isFinite(l2)) {
       throw new IllegalArgumentException("l2 must be >= 0 and finite, got " + l2);
+    }
+    if (!(proximalMu >= 0) || !Double.isFinite(proximalMu)) {
+      throw new IllegalArgumentException("proximalMu must be >= 0 and finite, got " + proximalMu);
     }
     if (optimizer == null) {
       throw new IllegalArgumentException("optimizer must be given");

@@ -66,6 +66,9 @@ public final class Nd4jTrainer implements LocalTrainer {
     int batch = Math.min(plan.batchSize(), n);
     network.ensureCapacity(batch);
     Optimizer optimizer = optimizer(network, plan);
+    if (plan.proximalMu() > 0) {
+      network.anchorProximalTerm();
+    }
     if (order.length < n) {
       order = new int[n];
     }
@@ -78,7 +81,7 @@ public final class Nd4jTrainer implements LocalTrainer {
       for (int from = 0; from < n; from += batch) {
         int count = Math.min(batch, n - from);
         network.loadBatch(data, order, from, count);
-        SoftmaxCrossEntropy.BatchStats stats = network.trainStep(count, plan.l2(), optimizer);
+        SoftmaxCrossEntropy.BatchStats stats = network.trainStep(count, plan.l2(), plan.proximalMu(), optimizer);
         lossSum += stats.lossSum();
         correct += stats.correct();
       }

@@ -48,6 +48,7 @@ final class Network implements AutoCloseable {
   private final long[] pooledShape;
   private final INDArray parameters;
   private final INDArray gradients;
+  private INDArray anchor; // the proximal term's w_start; made on first use
   private final List<Layer> layers = new ArrayList<>();
   private final List<INDArray[]> penalised = new ArrayList<>();
   private final List<INDArray> optimizerState = new ArrayList<>();
@@ -188,6 +189,22 @@ final class Network implements AutoCloseable {
    * update (skipped when null, which leaves the gradients for inspection).
    */
   SoftmaxCrossEntropy.BatchStats trainStep(int count, double l2, Optimizer optimizer) {
+    return trainStep(count, l2, 0, optimizer);
+  }
+
+  /** Keeps a copy of the current parameters as the proximal term's anchor (the round's starting model). */
+  void anchorProximalTerm() {
+    if (anchor == null) {
+      anchor = Nd4j.create(parameters.dataType(), parameters.length());
+    }
+    anchor.assign(parameters);
+  }
+
+  /**
+   * {@link #trainStep(int, double, Optimizer)} with FedProx's proximal term: the gradient gains {@code mu * (w -
+   * anchor)} ({@link #anchorProximalTerm()} first).
+   */
+  SoftmaxCrossEntropy.BatchStats trainStep(int count, double l2, double proximalMu, Optimizer optimizer) {
     try (MemoryWorkspace ignored = openStep()) {
       forward(count);
       SoftmaxCrossEntropy.BatchStats stats = SoftmaxCrossEntropy.compute(
@@ -198,6 +215,9 @@ final class Network implements AutoCloseable {
         for (INDArray[] pair : penalised) {
           pair[1].addi(pair[0].mul(l2));
         }
+      }
+      if (proximalMu > 0) {
+        gradients.addi(parameters.sub(anchor).muli(proximalMu));
       }
       if (optimizer != null) {
         optimizer.step(parameters, gradients);

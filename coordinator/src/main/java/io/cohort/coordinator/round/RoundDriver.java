@@ -342,7 +342,8 @@ public final class RoundDriver {
         .setRound(number)
         .setModelVersion(model.version())
         .setModel(config.model().toProto())
-        .setConfig(config.train().toProto(config.seed() * 1_000_003L + number))
+        .setConfig(config.train().toProto(config.seed() * 1_000_003L + number).toBuilder()
+            .setProximalMu((float) config.strategy().proximalMu()))
         .setDeadlineUnixMs(deadline);
     if (dp != null) {
       fit.setDifferentialPrivacy(dp);

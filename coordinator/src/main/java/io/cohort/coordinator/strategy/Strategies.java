@@ -1,14 +1,16 @@
 package io.cohort.coordinator.strategy;
 
 /**
- * The strategies by name, as {@code --strategy} takes them: {@code fedavg}; {@code fedavgm[:LR[:MOMENTUM]]}
+ * The strategies by name, as {@code --strategy} takes them: {@code fedavg}; {@code fedprox[:MU]} (default 0.01);
+ * {@code fedavgm[:LR[:MOMENTUM]]}
  * (defaults 1.0, 0.9); {@code fedadagrad|fedadam|fedyogi[:LR[:TAU]]} (defaults 0.01, 0.001; beta1 0.9, beta2 0.99,
  * as in Reddi et al. 2021); {@code median}; {@code trimmed-mean[:BETA]} (default 0.1); {@code krum[:F[:M]]} (defaults
  * F = 1, M = 1; M > 1 is Multi-Krum).
  */
 public final class Strategies {
   /** The names, for help texts and errors. */
-  public static final String NAMES = "fedavg, fedavgm[:LR[:MOMENTUM]], fedadagrad[:LR[:TAU]], fedadam[:LR[:TAU]], "
+  public static final String NAMES = "fedavg, fedprox[:MU], fedavgm[:LR[:MOMENTUM]], fedadagrad[:LR[:TAU]], "
+      + "fedadam[:LR[:TAU]], "
       + "fedyogi[:LR[:TAU]], median, trimmed-mean[:BETA], krum[:F[:M]]";
 
   private Strategies() {}
@@ -25,6 +27,10 @@ public final class Strategies {
         case "fedavg" -> {
           expect(parts, 1, spec);
           yield new FedAvg(fraction, minClients);
+        }
+        case "fedprox" -> {
+          expect(parts, 2, spec);
+          yield new FedProx(fraction, minClients, number(parts, 1, 0.01));
         }
         case "fedavgm" -> {
           expect(parts, 3, spec);

@@ -73,6 +73,14 @@ public interface Strategy {
     }
   }
 
+  /**
+   * The proximal coefficient clients add to their local loss ({@code (mu/2)||w - w_global||^2}, FedProx); 0 for
+   * none, the default.
+   */
+  default double proximalMu() {
+    return 0;
+  }
+
   /** Chooses the clients of a federated-evaluation round; by default the same rule as training. */
   default List<String> configureEvaluate(int round, List<String> available, Random random) {
     return configureFit(round, available, random);
