@@ -1,8 +1,5 @@
 package io.cohort.coordinator.strategy;
 
-import java.util.List;
-import java.util.Random;
-
 /**
  * FedProx (Li et al. 2020, "Federated Optimization in Heterogeneous Networks"): FedAvg's sampling and weighted mean,
  * with each client's local loss extended by the proximal term {@code (mu/2)||w - w_global||^2}, which keeps local
@@ -10,18 +7,17 @@ import java.util.Random;
  * each round's training config ({@link #proximalMu()}) and the SDK's trainer adds {@code mu (w - w_global)} to every
  * gradient. Linear, so it combines with secure aggregation.
  */
-public final class FedProx implements Strategy {
-  private final FedAvg fedAvg;
+public final class FedProx extends FedAvgSampling {
   private final double mu;
 
   /**
    * @param mu the proximal coefficient (positive, finite)
    */
   public FedProx(double fraction, int minClients, double mu) {
+    super(fraction, minClients);
     if (!(mu > 0) || !Double.isFinite(mu)) {
       throw new IllegalArgumentException("fedprox mu must be positive, got " + mu);
     }
-    this.fedAvg = new FedAvg(fraction, minClients);
     this.mu = mu;
   }
 
@@ -33,16 +29,6 @@ public final class FedProx implements Strategy {
   @Override
   public double proximalMu() {
     return mu;
-  }
-
-  @Override
-  public List<String> configureFit(int round, List<String> available, Random random) {
-    return fedAvg.configureFit(round, available, random);
-  }
-
-  @Override
-  public FitAggregation beginFit(int round, int parameterCount) {
-    return fedAvg.beginFit(round, parameterCount);
   }
 
   @Override

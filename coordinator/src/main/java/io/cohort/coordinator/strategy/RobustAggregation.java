@@ -2,7 +2,6 @@ package io.cohort.coordinator.strategy;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Byzantine-robust aggregation rules: the global model moves by a statistic of the clients' updates that a minority
@@ -18,14 +17,13 @@ import java.util.Random;
  *       to its {@code n - f - 2} nearest neighbours and average the {@code m} best-scored (m = 1: Krum).
  * </ul>
  */
-public final class RobustAggregation implements Strategy {
+public final class RobustAggregation extends FedAvgSampling {
   private final String name;
-  private final FedAvg sampling;
   private final CollectedUpdates.Rule rule;
 
   private RobustAggregation(String name, double fraction, int minClients, CollectedUpdates.Rule rule) {
+    super(fraction, minClients);
     this.name = name;
-    this.sampling = new FedAvg(fraction, minClients);
     this.rule = rule;
   }
 
@@ -63,11 +61,6 @@ public final class RobustAggregation implements Strategy {
   @Override
   public String name() {
     return name;
-  }
-
-  @Override
-  public List<String> configureFit(int round, List<String> available, Random random) {
-    return sampling.configureFit(round, available, random);
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.cohort.coordinator.strategy;
 
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Federated averaging with an optimiser on the server (Reddi et al. 2021, "Adaptive Federated Optimization"): the
@@ -20,14 +19,13 @@ import java.util.Random;
  * #state()} and {@link #restoreState(byte[])} carry them in checkpoints and the cluster's run state, so a resumed or
  * taken-over run goes on with them. Thread-safe.
  */
-public final class ServerOptimizer implements Strategy {
+public final class ServerOptimizer extends FedAvgSampling {
   /** The update rule. */
   public enum Kind {
     AVGM, ADAGRAD, ADAM, YOGI
   }
 
   private final Kind kind;
-  private final FedAvg fedAvg;
   private final double lr;
   private final double beta1;
   private final double beta2;
@@ -43,13 +41,13 @@ public final class ServerOptimizer implements Strategy {
    */
   public ServerOptimizer(Kind kind, double fraction, int minClients, double lr, double beta1, double beta2,
       double tau) {
+    super(fraction, minClients);
     if (!(lr > 0) || !Double.isFinite(lr) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)
         || !(tau > 0) || !Double.isFinite(tau)) {
       throw new IllegalArgumentException("server optimiser needs lr > 0, beta1 and beta2 in [0, 1) and tau > 0; got "
           + "lr=" + lr + ", beta1=" + beta1 + ", beta2=" + beta2 + ", tau=" + tau);
     }
     this.kind = kind;
-    this.fedAvg = new FedAvg(fraction, minClients);
     this.lr = lr;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -62,16 +60,6 @@ public final class ServerOptimizer implements Strategy {
       case AVGM -> "fedavgm:" + lr + ":" + beta1;
       default -> "fed" + kind.name().toLowerCase() + ":" + lr + ":" + tau;
     };
-  }
-
-  @Override
-  public List<String> configureFit(int round, List<String> available, Random random) {
-    return fedAvg.configureFit(round, available, random);
-  }
-
-  @Override
-  public FitAggregation beginFit(int round, int parameterCount) {
-    return fedAvg.beginFit(round, parameterCount);
   }
 
   @Override
