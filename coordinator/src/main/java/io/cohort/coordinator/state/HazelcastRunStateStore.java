@@ -51,9 +51,12 @@ public final class HazelcastRunStateStore implements RunStateStore {
   private final FencedMap<String, RegisteredClient> clients;
   private final IMap<Integer, RoundTally> tallies;
 
-  /** The committed run as the cluster stores it: the encoded header and the parameters. */
-  record CommittedRun(byte[] header, float[] parameters) implements Serializable {
-    private static final long serialVersionUID = 1L;
+  /**
+   * The committed run as the cluster stores it: the encoded header only. Its model is the version the header names,
+   * in the models map, written before the header, so the model is held once, not twice.
+   */
+  record CommittedRun(byte[] header) implements Serializable {
+    private static final long serialVersionUID = 2L;
   }
 
   /** The store in {@code hazelcast}'s maps. */
@@ -88,7 +91,10 @@ public final class HazelcastRunStateStore implements RunStateStore {
     return run.get(COMMITTED).map(v -> {
       CommittedRun c = (CommittedRun) v;
       try {
-        return new Checkpoint(CheckpointHeader.parseFrom(c.header()), c.parameters());
+        CheckpointHeader header = CheckpointHeader.parseFrom(c.header());
+        float[] parameters = models.get(header.getModelVersion()).orElseThrow(() -> new IllegalStateException(
+            "the cluster's committed run names model version " + header.getModelVersion() + ", which is missing"));
+        return new Checkpoint(header, parameters);
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException("the cluster's committed run state does not parse: " + e.getMessage(), e);
       }
@@ -101,7 +107,7 @@ public final class HazelcastRunStateStore implements RunStateStore {
     if (!models.put(checkpoint.header().getModelVersion(), checkpoint.parameters(), term)) {
       return false;
     }
-    if (!run.put(COMMITTED, new CommittedRun(checkpoint.header().toByteArray(), checkpoint.parameters()), term)) {
+    if (!run.put(COMMITTED, new CommittedRun(checkpoint.header().toByteArray()), term)) {
       return false;
     }
     boolean cleared = run.remove(OPEN, term);

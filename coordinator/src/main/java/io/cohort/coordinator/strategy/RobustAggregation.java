@@ -68,19 +68,30 @@ public final class RobustAggregation extends FedAvgSampling {
     return new CollectedUpdates(parameterCount, rule);
   }
 
-  static float[] coordinateMedian(List<float[]> deltas) {
+  /** One statistic of a coordinate's values, given sorted ascending. */
+  @FunctionalInterface
+  private interface ColumnStatistic {
+    float of(float[] sorted);
+  }
+
+  /** Applies {@code statistic} to each coordinate's values across the updates, sorted. */
+  private static float[] perCoordinate(List<float[]> deltas, ColumnStatistic statistic) {
     int n = deltas.size();
-    int d = deltas.get(0).length;
-    float[] out = new float[d];
+    float[] out = new float[deltas.get(0).length];
     float[] column = new float[n];
-    for (int j = 0; j < d; j++) {
+    for (int j = 0; j < out.length; j++) {
       for (int i = 0; i < n; i++) {
         column[i] = deltas.get(i)[j];
       }
       Arrays.sort(column);
-      out[j] = n % 2 == 1 ? column[n / 2] : (float) ((column[n / 2 - 1] + (double) column[n / 2]) / 2);
+      out[j] = statistic.of(column);
     }
     return out;
+  }
+
+  static float[] coordinateMedian(List<float[]> deltas) {
+    int n = deltas.size();
+    return perCoordinate(deltas, c -> n % 2 == 1 ? c[n / 2] : (float) ((c[n / 2 - 1] + (double) c[n / 2]) / 2));
   }
 
   static float[] trimmedMean(List<float[]> deltas, double beta) {
@@ -89,21 +100,13 @@ public final class RobustAggregation extends FedAvgSampling {
     if (n - 2 * trim < 1) {
       throw new IllegalStateException("trimming " + trim + " from each end of " + n + " updates leaves none");
     }
-    int d = deltas.get(0).length;
-    float[] out = new float[d];
-    float[] column = new float[n];
-    for (int j = 0; j < d; j++) {
-      for (int i = 0; i < n; i++) {
-        column[i] = deltas.get(i)[j];
-      }
-      Arrays.sort(column);
+    return perCoordinate(deltas, c -> {
       double sum = 0;
       for (int i = trim; i < n - trim; i++) {
-        sum += column[i];
+        sum += c[i];
       }
-      out[j] = (float) (sum / (n - 2 * trim));
-    }
-    return out;
+      return (float) (sum / (n - 2 * trim));
+    });
   }
 
   static float[] multiKrum(List<float[]> deltas, int f, int m) {
