@@ -48,12 +48,24 @@ record Lease(String holder, long term, long renewals) implements Serializable {
     }
   }
 
-  /** Renews the lease if {@code holder} still holds it under {@code term}. Returns the lease as it is afterwards. */
+  /**
+   * Renews the lease if {@code holder} still holds it under {@code term}. If the entry is gone or carries a lower
+   * term, the latest write was lost (a member died before its partitions were re-replicated, and an older copy was
+   * promoted): no one can have been granted a term of ours or above without it being stored, so the holder writes
+   * its lease back instead of stepping down. A higher stored term is never overwritten. Returns the lease as it is
+   * afterwards.
+   */
   record Renew(String holder, long term) implements EntryProcessor<String, Lease, Lease> {
     private static final long serialVersionUID = 1L;
 
     @Override
     public Lease process(Map.Entry<String, Lease> entry) {
+      Lease current = entry.getValue();
+      if (term >= 1 && (current == null || current.term() < term)) {
+        Lease restored = new Lease(holder, term, current == null ? 1 : current.renewals() + 1);
+        entry.setValue(restored);
+        return restored;
+      }
       return advanceIfHeld(entry, holder, term, holder);
     }
   }

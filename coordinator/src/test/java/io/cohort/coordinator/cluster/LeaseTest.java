@@ -69,7 +69,16 @@ class LeaseTest {
     assertThat(new Lease.Renew("a", 3).process(e)).isEqualTo(new Lease("a", 3, 8));
     assertThat(new Lease.Renew("a", 2).process(e)).isEqualTo(new Lease("a", 3, 8));
     assertThat(new Lease.Renew("b", 3).process(e)).isEqualTo(new Lease("a", 3, 8));
-    assertThat(new Lease.Renew("a", 3).process(entry(null))).isNull();
+  }
+
+  @Test
+  void renew_afterTheLatestWriteWasLost_writesTheHoldersLeaseBack_butNeverOverAHigherTerm() {
+    // The entry is gone, or an older copy (term 2, another holder) was promoted when a member died.
+    assertThat(new Lease.Renew("a", 3).process(entry(null))).isEqualTo(new Lease("a", 3, 1));
+    Map.Entry<String, Lease> rolledBack = entry(new Lease("b", 2, 9));
+    assertThat(new Lease.Renew("a", 3).process(rolledBack)).isEqualTo(new Lease("a", 3, 10));
+    Map.Entry<String, Lease> newer = entry(new Lease("b", 4, 0));
+    assertThat(new Lease.Renew("a", 3).process(newer)).isEqualTo(new Lease("b", 4, 0));
   }
 
   @Test
