@@ -43,7 +43,7 @@ final class ClientCommand implements Callable<Integer> {
   String shard;
 
   @Option(names = "--partition", defaultValue = "iid",
-      description = "how the training set is split into COUNT shards: iid, dirichlet:ALPHA, shards:K (default: ${DEFAULT-VALUE})")
+      description = "how the training set is split into COUNT shards: iid, dirichlet:ALPHA, shards:K, labels:K (default: ${DEFAULT-VALUE})")
   String partition;
 
   @Option(names = "--partition-seed", defaultValue = "1", description = "seed of the split (default: ${DEFAULT-VALUE})")

@@ -43,7 +43,7 @@ final class SimulateCommand implements Callable<Integer> {
   int clients;
 
   @Option(names = "--partition", defaultValue = "iid",
-      description = "iid, dirichlet:ALPHA or shards:K (default: ${DEFAULT-VALUE})")
+      description = "iid, dirichlet:ALPHA, shards:K or labels:K (default: ${DEFAULT-VALUE})")
   String partition;
 
   @Option(names = "--out", description = "output directory (default: runs/simulate-TIMESTAMP)")

@@ -25,7 +25,7 @@ public final class ClientShards {
   }
 
   /**
-   * Splits {@code train} by {@code partition} ({@code iid}, {@code dirichlet:ALPHA}, {@code shards:K}) and {@code test}
+   * Splits {@code train} by {@code partition} ({@code iid}, {@code dirichlet:ALPHA}, {@code shards:K}, {@code labels:K}) and {@code test}
    * IID among {@code clients} clients.
    *
    * @throws IllegalArgumentException for a bad partition spec, or more clients than the data can serve

@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param fraction share of clients sampled per round
  * @param minClients fewest results a round aggregates
  * @param rounds training rounds
- * @param partition {@code iid}, {@code dirichlet:ALPHA} or {@code shards:K}
+ * @param partition {@code iid}, {@code dirichlet:ALPHA}, {@code shards:K} or {@code labels:K}
  * @param model the model (architecture and sizes)
  * @param train local training settings
  * @param seed seeds partitioning, initial model, sampling and local shuffling

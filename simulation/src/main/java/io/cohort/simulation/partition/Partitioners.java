@@ -10,7 +10,8 @@ import java.util.Locale;
  *   <li>{@code iid} — {@link IidPartitioner};
  *   <li>{@code dirichlet:<alpha>} or {@code dirichlet:<alpha>:<minSize>} — {@link DirichletPartitioner}, alpha a
  *       finite number {@code > 0}, minSize (default 10) an integer {@code >= 0};
- *   <li>{@code shards:<K>} — {@link ShardPartitioner}, K an integer {@code >= 1}.
+ *   <li>{@code shards:<K>} — {@link ShardPartitioner}, K an integer {@code >= 1};
+ *   <li>{@code labels:<K>} — {@link LabelQuantityPartitioner} (NIID-Bench's {@code #C=K}), K an integer {@code >= 1}.
  * </ul>
  * Whether the partition is possible for a given data set (for example more shards than examples) can only be known
  * when {@link Partitioner#partition} is called, which then fails with an equally precise message.
@@ -18,7 +19,7 @@ import java.util.Locale;
 public final class Partitioners {
   /** What {@link #parse} accepts, quoted in error messages. */
   public static final String USAGE = "expected one of: iid, dirichlet:<alpha> (e.g. dirichlet:0.5), "
-      + "dirichlet:<alpha>:<minSize>, shards:<K> (e.g. shards:2)";
+      + "dirichlet:<alpha>:<minSize>, shards:<K> (e.g. shards:2), labels:<K> (e.g. labels:2)";
 
   private Partitioners() {}
 
@@ -61,6 +62,12 @@ public final class Partitioners {
               + " K >= 1, e.g. shards:2; got '" + trimmed + "'");
         }
         return new ShardPartitioner(parseInt(parts[1].trim(), trimmed, "shards K", 1));
+      case "labels":
+        if (parts.length != 2 || parts[1].isBlank()) {
+          throw new IllegalArgumentException("labels needs exactly one parameter, the number of labels per client"
+              + " K >= 1, e.g. labels:2; got '" + trimmed + "'");
+        }
+        return new LabelQuantityPartitioner(parseInt(parts[1].trim(), trimmed, "labels K", 1));
       default:
         throw new IllegalArgumentException("unknown partitioner '" + parts[0].trim() + "' in '" + trimmed + "'; "
             + USAGE);

@@ -22,10 +22,7 @@ class PartitionerPropertyTest {
       @ForAll long seed,
       @ForAll("partitioners") Partitioner partitioner) {
     int[] labels = Arrays.stream(rawLabels).map(l -> Math.floorMod(l, 10)).toArray();
-    Assume.that(numClients <= labels.length);
-    if (partitioner instanceof ShardPartitioner shards) {
-      Assume.that((long) numClients * shards.shardsPerClient() <= labels.length);
-    }
+    Assume.that(feasible(partitioner, labels, numClients));
 
     int[][] clients = partitioner.partition(labels, numClients, seed);
 
@@ -91,6 +88,39 @@ class PartitionerPropertyTest {
     }
   }
 
+  @Property(tries = 200)
+  void labels_enoughClients_eachClientHoldsExactlyKLabelsSplitEvenly(
+      @ForAll @IntRange(min = 10, max = 40) int numClients,
+      @ForAll @IntRange(min = 1, max = 4) int k,
+      @ForAll @IntRange(min = 40, max = 120) int perClass,
+      @ForAll long seed) {
+    int[] labels = new int[10 * perClass];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 10;
+    }
+    PartitionSupport.shuffle(labels, new java.util.SplittableRandom(seed));
+
+    int[][] clients = new LabelQuantityPartitioner(k).partition(labels, numClients, seed);
+
+    int[] holders = new int[10];
+    for (int c = 0; c < numClients; c++) {
+      int[] held = Arrays.stream(clients[c]).map(i -> labels[i]).distinct().toArray();
+      assertThat(held).as("labels of client %d", c).hasSize(k).contains(c % 10);
+      for (int label : held) {
+        holders[label]++;
+      }
+    }
+    for (int c = 0; c < numClients; c++) {
+      for (int label = 0; label < 10; label++) {
+        final int l = label;
+        long mine = Arrays.stream(clients[c]).filter(i -> labels[i] == l).count();
+        if (mine > 0) { // array_split: a label's holders get perClass / holders examples, some one more
+          assertThat(mine).isBetween((long) perClass / holders[l], (long) perClass / holders[l] + 1);
+        }
+      }
+    }
+  }
+
   @Property(tries = 100)
   void partition_sameSeed_isReproducible(
       @ForAll @Size(min = 50, max = 800) int[] rawLabels,
@@ -98,9 +128,25 @@ class PartitionerPropertyTest {
       @ForAll long seed,
       @ForAll("partitioners") Partitioner partitioner) {
     int[] labels = Arrays.stream(rawLabels).map(l -> Math.floorMod(l, 10)).toArray();
+    Assume.that(feasible(partitioner, labels, numClients));
     int[][] first = partitioner.partition(labels, numClients, seed);
     int[][] second = Partitioners.parse(partitioner.spec()).partition(labels.clone(), numClients, seed);
     assertThat(second).isDeepEqualTo(first);
+  }
+
+  /** Whether the partition can exist (each partitioner's own preconditions; violations are tested in PartitionerTest). */
+  private static boolean feasible(Partitioner partitioner, int[] labels, int numClients) {
+    if (numClients > labels.length) {
+      return false;
+    }
+    if (partitioner instanceof ShardPartitioner shards) {
+      return (long) numClients * shards.shardsPerClient() <= labels.length;
+    }
+    if (partitioner instanceof LabelQuantityPartitioner quantity) {
+      long present = Arrays.stream(labels).distinct().count();
+      return quantity.labelsPerClient() <= present && (long) numClients * quantity.labelsPerClient() >= present;
+    }
+    return true;
   }
 
   @Provide
@@ -110,6 +156,7 @@ class PartitionerPropertyTest {
     Arbitrary<Partitioner> dirichlet = Arbitraries.of(0.01, 0.1, 0.5, 1.0, 10.0, 1000.0)
         .map(alpha -> new DirichletPartitioner(alpha, 0, 1));
     Arbitrary<Partitioner> shards = Arbitraries.integers().between(1, 4).map(ShardPartitioner::new);
-    return Arbitraries.oneOf(iid, dirichlet, shards);
+    Arbitrary<Partitioner> labels = Arbitraries.integers().between(1, 4).map(LabelQuantityPartitioner::new);
+    return Arbitraries.oneOf(iid, dirichlet, shards, labels);
   }
 }

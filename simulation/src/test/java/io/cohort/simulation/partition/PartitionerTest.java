@@ -24,7 +24,7 @@ class PartitionerTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"iid", "dirichlet:0.5", "shards:2"})
+  @ValueSource(strings = {"iid", "dirichlet:0.5", "shards:2", "labels:2"})
   void partition_differentSeed_givesDifferentPartition(String spec) {
     Partitioner p = Partitioners.parse(spec);
     assertThat(Arrays.deepEquals(p.partition(LABELS, 20, 2), p.partition(LABELS, 20, 1))).isFalse();
@@ -96,6 +96,37 @@ class PartitionerTest {
   }
 
   @Test
+  void labels_niidBenchSetup_tenClientsTwoLabelsEachCoverEveryLabel() {
+    int[] labels = balancedLabels(10, 6_000, 3);
+    int[][] clients = new LabelQuantityPartitioner(2).partition(labels, 10, 1);
+    int total = 0;
+    for (int c = 0; c < 10; c++) {
+      int[] held = Arrays.stream(clients[c]).map(i -> labels[i]).distinct().sorted().toArray();
+      assertThat(held).hasSize(2).contains(c);
+      total += clients[c].length;
+    }
+    assertThat(total).isEqualTo(60_000);
+  }
+
+  @Test
+  void labels_fewClients_takeUnheldLabelsFirstSoEveryExampleHasAnOwner() {
+    int[] labels = balancedLabels(10, 100, 4);
+    int[][] clients = new LabelQuantityPartitioner(2).partition(labels, 5, 9);
+    assertThat(Arrays.stream(clients).mapToInt(c -> c.length).sum()).isEqualTo(1_000);
+    for (int[] client : clients) {
+      assertThat(Arrays.stream(client).map(i -> labels[i]).distinct().count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void labels_tooFewClientsToCoverTheLabels_failsWithAdvice() {
+    assertThatThrownBy(() -> new LabelQuantityPartitioner(2).partition(balancedLabels(10, 10, 1), 4, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("4 clients with 2 labels each cannot hold all 10 labels")
+        .hasMessageContaining("use at least 5 clients");
+  }
+
+  @Test
   void shards_moreShardsThanExamples_fails() {
     assertThatThrownBy(() -> new ShardPartitioner(3).partition(new int[10], 4, 1))
         .isInstanceOf(IllegalArgumentException.class)
@@ -144,6 +175,7 @@ class PartitionerTest {
       "Dirichlet:100|dirichlet:100.0",
       "dirichlet:0.1:5|dirichlet:0.1:5",
       "shards:2|shards:2",
+      "Labels:2|labels:2",
   })
   void parse_validSpec_givesCanonicalSpec(String spec, String canonical) {
     assertThat(Partitioners.parse(spec).spec()).isEqualTo(canonical);
@@ -167,6 +199,9 @@ class PartitionerTest {
       "shards:0|shards K must be >= 1, got 0",
       "shards:1.5|shards K '1.5' in 'shards:1.5' is not an integer",
       "shards:2:3|shards needs exactly one parameter",
+      "labels|labels needs exactly one parameter",
+      "labels:0|labels K must be >= 1, got 0",
+      "labels:2:1|labels needs exactly one parameter",
   })
   void parse_badSpec_failsWithPreciseMessage(String spec, String message) {
     assertThatThrownBy(() -> Partitioners.parse(spec))

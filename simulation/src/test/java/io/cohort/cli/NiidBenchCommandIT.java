@@ -1,0 +1,55 @@
+package io.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cohort.testing.SyntheticImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `cohort niid-bench` on synthetic images: a 2 x 2 grid runs, its table is labelled reduced, finished runs are reused. */
+class NiidBenchCommandIT {
+  @TempDir Path dir;
+
+  @Test
+  void niidBench_smallGrid_runsEachCellWritesTableAndReusesFinishedRuns() throws Exception {
+    Path data = SyntheticImages.write(dir.resolve("data"), 600, 200, 1);
+    Path out = dir.resolve("bench");
+    String[] args = {"niid-bench", "--idx-dir", data.toString(), "--partitions", "iid,labels:2",
+        "--strategies", "fedavg,fedprox:0.01", "--rounds", "1", "--local-epochs", "1", "--out", out.toString()};
+
+    CliRun first = CliRun.of(args);
+
+    assertThat(first.code()).as(first.err()).isZero();
+    for (String cell : new String[] {"iid_fedavg", "iid_fedprox-0.01", "labels-2_fedavg", "labels-2_fedprox-0.01"}) {
+      assertThat(out.resolve(cell).resolve("summary.json")).isRegularFile();
+      assertThat(Files.readAllLines(out.resolve(cell).resolve("metrics.csv"))).hasSize(2); // header + 1 round
+    }
+    String table = Files.readString(out.resolve("niid-bench.md"));
+    assertThat(table).contains("REDUCED setting (1 rounds x 1 local epochs")
+        .contains("| iid |").contains("| labels:2 |")
+        .contains("fedavg published").contains(" 89.0 |").contains(" 81.0 |").contains(" 78.8 |")
+        .doesNotContain("reused");
+    assertThat(table.lines().filter(l -> l.startsWith("| iid |")).findFirst().orElseThrow())
+        .matches("\\| iid \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.0 \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.5 \\|");
+
+    CliRun second = CliRun.of(args);
+
+    assertThat(second.code()).as(second.err()).isZero();
+    String again = Files.readString(out.resolve("niid-bench.md"));
+    assertThat(again).contains("¹ reused");
+    assertThat(again.lines().filter(l -> l.startsWith("| labels:2 |")).findFirst().orElseThrow())
+        .isEqualTo(table.lines().filter(l -> l.startsWith("| labels:2 |")).findFirst().orElseThrow()
+            .replace(") |", ") ¹ |"));
+  }
+
+  @Test
+  void niidBench_unknownStrategy_failsBeforeAnyRun() {
+    Path out = dir.resolve("bad");
+    CliRun run = CliRun.of("niid-bench", "--strategies", "fedavg,bogus", "--out", out.toString());
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("unknown strategy 'bogus'");
+    assertThat(out).doesNotExist();
+  }
+}
