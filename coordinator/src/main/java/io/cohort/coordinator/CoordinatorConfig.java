@@ -36,6 +36,7 @@ import java.util.Optional;
  *     listening address; needed when listening on every interface
  * @param apiToken the bearer token of the HTTP API for people and apps (models, predict, dashboard), or empty for one
  *     generated at start ({@link Coordinator#apiToken()})
+ * @param async asynchronous buffered aggregation (FedBuff), or empty for synchronous rounds
  */
 public record CoordinatorConfig(
     String host,
@@ -57,7 +58,7 @@ public record CoordinatorConfig(
     Optional<DpConfig> differentialPrivacy,
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
-    Optional<java.net.URI> advertisedUrl, Optional<String> apiToken) {
+    Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -71,6 +72,16 @@ public record CoordinatorConfig(
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(advertisedUrl, "advertisedUrl");
     Objects.requireNonNull(apiToken, "apiToken");
+    Objects.requireNonNull(async, "async (Optional.empty() for synchronous rounds)");
+    if (async.isPresent() && secureAggregation.enabled()) {
+      throw new IllegalArgumentException("--mode async does not support secure aggregation yet: SecAgg needs a fixed "
+          + "cohort that shares keys before anyone uploads, and FedBuff's updates arrive one by one from clients "
+          + "that started on different models; run async with --no-secure-agg, or use synchronous rounds");
+    }
+    if (async.isPresent() && differentialPrivacy.isPresent()) {
+      throw new IllegalArgumentException("--mode async does not support differential privacy yet: the privacy "
+          + "accountant assumes rounds of clients sampled together; drop the --dp-* flags or use synchronous rounds");
+    }
     apiToken.ifPresent(t -> {
       if (t.length() < 16 || t.length() > 512 || !t.chars().allMatch(c -> c > 32 && c < 127)) {
         throw new IllegalArgumentException("the API token must be 16..512 printable ASCII characters without spaces, "
@@ -161,6 +172,7 @@ public record CoordinatorConfig(
     private io.cohort.coordinator.cluster.ClusterSettings cluster;
     private java.net.URI advertisedUrl;
     private String apiToken;
+    private AsyncSettings async;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -295,6 +307,12 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /** Asynchronous buffered aggregation (FedBuff); null (the default) for synchronous rounds. */
+    public Builder async(AsyncSettings async) {
+      this.async = async;
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -310,7 +328,7 @@ public record CoordinatorConfig(
               : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
-          Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken));
+          Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async));
     }
   }
 }

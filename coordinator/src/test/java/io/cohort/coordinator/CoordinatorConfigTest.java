@@ -1,6 +1,7 @@
 package io.cohort.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,5 +24,33 @@ class CoordinatorConfigTest {
   @Test
   void defaultMaxConcurrentUploads_neverBelowTwo() {
     assertThat(CoordinatorConfig.defaultMaxConcurrentUploads(1_000_000_000, GIB)).isEqualTo(2);
+  }
+
+  @Test
+  void async_withSecureAggregation_refusedSayingWhyAndWhatToDo() {
+    assertThatThrownBy(() -> CoordinatorConfig.builder(io.cohort.protocol.model.ModelArchitecture.logreg(
+        java.util.List.of(2), 2)).async(new AsyncSettings(2, 1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--mode async does not support secure aggregation yet")
+        .hasMessageContaining("--no-secure-agg");
+  }
+
+  @Test
+  void async_withDifferentialPrivacy_refused() {
+    assertThatThrownBy(() -> CoordinatorConfig.builder(io.cohort.protocol.model.ModelArchitecture.logreg(
+        java.util.List.of(2), 2)).secureAggregation(SecureAggregationSettings.off())
+        .differentialPrivacy(new io.cohort.privacy.DpConfig(1.0, new io.cohort.privacy.DpConfig.FixedClip(1.0), 1e-5,
+            java.util.OptionalDouble.empty(), io.cohort.privacy.DpConfig.Mode.CENTRAL))
+        .async(new AsyncSettings(2, 1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--mode async does not support differential privacy yet");
+  }
+
+  @Test
+  void asyncSettings_badValues_refused() {
+    assertThatThrownBy(() -> new AsyncSettings(0, 1)).hasMessageContaining("at least 1 update");
+    assertThatThrownBy(() -> new AsyncSettings(2, -1)).hasMessageContaining(">= 0 server steps");
+    assertThat(AsyncSettings.stalenessWeight(0)).isEqualTo(1.0);
+    assertThat(AsyncSettings.stalenessWeight(3)).isEqualTo(0.5);
   }
 }

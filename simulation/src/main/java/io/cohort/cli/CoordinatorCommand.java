@@ -88,7 +88,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         .checkpoints(checkpoints.settings())
         .cluster(cluster.settings())
         .strategy(io.cohort.coordinator.strategy.Strategies.parse(roundOptions.strategy, roundOptions.fraction,
-            Math.max(1, roundOptions.minClients)));
+            Math.max(1, roundOptions.minClients)))
+        .async(roundOptions.async());
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
     }

@@ -30,4 +30,28 @@ final class RoundOptions {
       description = "how updates combine: " + io.cohort.coordinator.strategy.Strategies.NAMES + "; the robust ones "
           + "(median, trimmed-mean, krum) need plaintext updates, so add --no-secure-agg (default: ${DEFAULT-VALUE})")
   String strategy;
+
+  @Option(names = "--mode", defaultValue = "sync",
+      description = "sync: rounds with a barrier (every sampled client answers or times out); async: FedBuff "
+          + "(Nguyen et al. 2022), clients train continuously and every --buffer updates make a server step, "
+          + "stale ones weighted (1+s)^-1/2; needs --no-secure-agg and no --dp-* (default: ${DEFAULT-VALUE})")
+  String mode;
+
+  @Option(names = "--buffer", defaultValue = "10",
+      description = "async mode: updates per server step, K; --rounds counts server steps (default: ${DEFAULT-VALUE})")
+  int buffer;
+
+  @Option(names = "--max-staleness", defaultValue = "10",
+      description = "async mode: updates more server steps behind are refused and their client handed the current "
+          + "model (default: ${DEFAULT-VALUE})")
+  int maxStaleness;
+
+  /** The async settings of {@code --mode async}, or null for synchronous rounds. */
+  io.cohort.coordinator.AsyncSettings async() {
+    return switch (mode) {
+      case "sync" -> null;
+      case "async" -> new io.cohort.coordinator.AsyncSettings(buffer, maxStaleness);
+      default -> throw new IllegalArgumentException("--mode must be sync or async, got '" + mode + "'");
+    };
+  }
 }

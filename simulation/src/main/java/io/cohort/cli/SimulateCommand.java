@@ -100,7 +100,8 @@ final class SimulateCommand implements Callable<Integer> {
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
         secureAggregation.settings(false, 60_000), dropout,
         differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms, roundOptions.strategy,
-        poison == null ? SimulatedClients.Poisoning.NONE : SimulatedClients.Poisoning.parse(poison));
+        poison == null ? SimulatedClients.Poisoning.NONE : SimulatedClients.Poisoning.parse(poison),
+        java.util.Optional.ofNullable(roundOptions.async()));
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       FashionMnistData tabular = table == null ? null : table.data();
       Simulation simulation = tabular == null ? new Simulation(config, reporter, tls.insecure(System.err))

@@ -140,6 +140,7 @@ public final class Simulation {
         .tls(insecure ? TlsSettings.insecure() : TlsSettings.inMemory())
         .strategy(io.cohort.coordinator.strategy.Strategies.parse(config.strategy(), config.fraction(),
             Math.max(1, config.minClients())))
+        .async(config.async().orElse(null))
         .build();
     Coordinator coordinator = Coordinator.start(vertx, coordinatorConfig).await();
     LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();

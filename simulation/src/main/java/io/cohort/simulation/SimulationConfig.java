@@ -37,6 +37,9 @@ import java.util.Optional;
  * @param differentialPrivacy client-level DP (DP-FedAvg), or empty for none
  * @param workerJvms worker JVMs that run the clients (0: the clients run in this JVM); they join this JVM's
  *     Hazelcast cluster on loopback and each takes a share of the clients
+ * @param strategy the {@code --strategy} spec
+ * @param poisoning the simulated model-poisoning attack ({@link SimulatedClients.Poisoning#NONE} for none)
+ * @param async asynchronous buffered aggregation (FedBuff), or empty for synchronous rounds
  */
 public record SimulationConfig(
     int clients,
@@ -61,7 +64,8 @@ public record SimulationConfig(
     Optional<DpConfig> differentialPrivacy,
     int workerJvms,
     String strategy,
-    SimulatedClients.Poisoning poisoning) {
+    SimulatedClients.Poisoning poisoning,
+    Optional<io.cohort.coordinator.AsyncSettings> async) {
 
   /** A FedAvg run. */
   public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
@@ -85,8 +89,20 @@ public record SimulationConfig(
         workerJvms, strategy, SimulatedClients.Poisoning.NONE);
   }
 
+  /** A synchronous run. */
+  public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
+      ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
+      boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
+      SecureAggregationSettings secureAggregation, double dropout, Optional<DpConfig> differentialPrivacy,
+      int workerJvms, String strategy, SimulatedClients.Poisoning poisoning) {
+    this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
+        trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
+        workerJvms, strategy, poisoning, Optional.empty());
+  }
+
   public SimulationConfig {
     Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(async, "async (Optional.empty() for synchronous rounds)");
     Objects.requireNonNull(poisoning, "poisoning");
     if (poisoning.fraction() > 0 && (workerJvms > 0 || secureAggregation.enabled())) {
       throw new IllegalArgumentException("--poison runs in one JVM on plaintext updates: drop --workers and "
@@ -174,6 +190,11 @@ public record SimulationConfig(
     }
     m.put("dropout", dropout);
     m.put("differentialPrivacy", differentialPrivacy.isPresent());
+    m.put("mode", async.isPresent() ? "async" : "sync");
+    async.ifPresent(a -> {
+      m.put("asyncBuffer", a.buffer());
+      m.put("asyncMaxStaleness", a.maxStaleness());
+    });
     m.put("out", out.toString());
     return m;
   }

@@ -29,6 +29,8 @@ final class FitRound {
   SecureRound secure;
   /** What clients were told about differential privacy, or null without it. */
   io.cohort.protocol.v1.DifferentialPrivacy dp;
+  /** Async mode: the summed staleness (server steps) of the accepted updates. */
+  long stalenessSum;
   /** Sampled over live clients when the round started (the accountant's q). */
   double sampleRate;
 

@@ -97,6 +97,8 @@ public final class RoundDriver {
   private final Map<Long, Long> commitTimes = new java.util.HashMap<>();
   private long committedVersion = -1; // set from the model at start, then at each commit
   private java.util.function.DoubleConsumer aggregationSeconds = seconds -> {};
+  /** Async mode: the models clients may still be training on, newest last (at most max staleness + 1). */
+  private final java.util.LinkedHashMap<Long, GlobalModel> recentModels = new java.util.LinkedHashMap<>();
 
   /** A driver for a fresh run starting from {@code initial}. */
   public RoundDriver(Vertx vertx, CoordinatorConfig config, ClientRegistry registry, GlobalModel initial,
@@ -429,7 +431,15 @@ public final class RoundDriver {
       return Future.failedFuture(e);
     }
     long wait = Math.min(Math.max(0, request.getWaitMs()), config.pollWait().toMillis());
-    return tasks.poll(request.getClientId(), wait, RETRY_WHILE_WAITING_MS);
+    FitRound round = fitRound;
+    String clientId = request.getClientId();
+    if (config.async().isPresent() && round != null && round.recorded && !round.closing()
+        && tasks.current(clientId) == null && !round.accepted.contains(clientId)) {
+      // Async: an idle client (new, or its last task refused) trains on the newest model at once.
+      tasks.assign(clientId, Task.newBuilder().setFit(fitTask(round.number, System.currentTimeMillis()
+          + config.roundTimeout().toMillis(), null)).build());
+    }
+    return tasks.poll(clientId, wait, RETRY_WHILE_WAITING_MS);
   }
 
   /** The current global model, if {@code version} names it. */
@@ -439,6 +449,10 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.NOT_FOUND, "run '" + runId + "' is not this coordinator's run " + this.runId);
     }
     if (version != model.version()) {
+      GlobalModel recent = recentModels.get(version); // async: a client may start on a model one step old
+      if (recent != null) {
+        return recent;
+      }
       throw new ProtocolException(ErrorCode.NOT_FOUND,
           "model version " + version + " is not available; the current version is " + model.version());
     }
@@ -458,12 +472,13 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
           "update names run '" + header.getRunId() + "' but the coordinator runs " + runId);
     }
-    if (round == null || round.closing() || round.number != header.getRound()) {
+    if (config.async().isPresent()) {
+      admitAsync(round, header);
+    } else if (round == null || round.closing() || round.number != header.getRound()) {
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open"
           + (round == null || round.closing() ? "; no round is accepting updates"
               : "; the open round is " + round.number));
-    }
-    if (!round.isInvited(clientId)) {
+    } else if (!round.isInvited(clientId)) {
       throw new ProtocolException(ErrorCode.NOT_INVITED,
           "client " + clientId + " was not sampled for round " + round.number);
     }
@@ -479,7 +494,7 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,
           "client " + clientId + " is out of round " + round.number + ": " + round.failures.get(clientId));
     }
-    if (header.getModelVersion() != round.modelVersion) {
+    if (header.getModelVersion() != round.modelVersion && config.async().isEmpty()) {
       throw new ProtocolException(ErrorCode.STALE_MODEL, "update was trained on model version "
           + header.getModelVersion() + " but round " + round.number + " trains version " + round.modelVersion);
     }
@@ -510,6 +525,45 @@ public final class RoundDriver {
     long dataBytes = 4L * parameters;
     long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256 + 4;
     return new UploadTicket(round, header, config.model().tensors(), parameters, maxBody);
+  }
+
+  /**
+   * Async mode's admission: the update must answer the fit task the client is training on (no replay of an earlier
+   * one), a buffer must be open (between buffers the refusal is retryable), and the update must not be staler than
+   * the maximum.
+   */
+  private void admitAsync(FitRound round, UpdateHeader header) throws ProtocolException {
+    String clientId = header.getClientId();
+    if (round != null && round.accepted.contains(clientId)) {
+      throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE,
+          "client " + clientId + " already has an accepted update in buffer " + round.number);
+    }
+    if (finished) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "run " + runId + " has finished its " + config.rounds()
+          + " server steps; no more updates are taken");
+    }
+    Task current = tasks.current(clientId);
+    if (current == null || !current.hasFit() || current.getFit().getRound() != header.getRound()
+        || current.getFit().getModelVersion() != header.getModelVersion()) {
+      throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "client " + clientId + " holds no fit task of round "
+          + header.getRound() + " on model version " + header.getModelVersion()
+          + (current == null || !current.hasFit() ? "; it has no fit task now"
+              : "; its task is round " + current.getFit().getRound() + " on version "
+                  + current.getFit().getModelVersion()) + "; poll for a task");
+    }
+    if (round == null || round.closing()) {
+      throw new ProtocolException(ErrorCode.UNAVAILABLE, "the coordinator is applying a full buffer; retry in a "
+          + "moment and the update joins the next one");
+    }
+    long staleness = round.modelVersion - header.getModelVersion();
+    int most = config.async().get().maxStaleness();
+    if (staleness > most) {
+      tasks.assign(clientId, Task.newBuilder().setFit(fitTask(round.number, System.currentTimeMillis()
+          + config.roundTimeout().toMillis(), null)).build());
+      throw new ProtocolException(ErrorCode.STALE_MODEL, "update was trained on model version "
+          + header.getModelVersion() + ", " + staleness + " server steps behind the current version "
+          + round.modelVersion + " (at most " + most + " accepted); a task on the current model is waiting");
+    }
   }
 
   private static void admitMaskedInput(FitRound round, UpdateHeader header) throws ProtocolException {
@@ -551,6 +605,10 @@ public final class RoundDriver {
     String clientId = ticket.header().getClientId();
     if (!isOpen(ticket)) {
       abortUpload(ticket);
+      if (config.async().isPresent()) { // the update is still good: it joins the next buffer when sent again
+        return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "buffer " + round.number
+            + " filled while the update was uploading; retry in a moment and it joins the next buffer"));
+      }
       String why = round.failures.containsKey(clientId) ? "client " + clientId + " is out of round " + round.number
           + ": " + round.failures.get(clientId) : "round " + round.number + " closed while the update was uploading";
       return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, why));
@@ -566,11 +624,19 @@ public final class RoundDriver {
     } else {
       // Under DP every clipped update counts once, whatever its example count: that bounds one client's influence.
       long weight = round.dp != null ? 1 : h.getNumExamples();
-      ClientUpdate update = new ClientUpdate(clientId, ticket.staging(), weight, h.getTrainLoss(),
-          h.getTrainAccuracy());
+      float[] delta = ticket.staging();
+      // FedBuff: a stale update's delta counts less (scaled on the worker below, never on the event loop)
+      float staleScale = config.async().isEmpty() ? 1f : (float) io.cohort.coordinator.AsyncSettings.stalenessWeight(
+          (int) (round.modelVersion - h.getModelVersion()));
+      ClientUpdate update = new ClientUpdate(clientId, delta, weight, h.getTrainLoss(), h.getTrainAccuracy());
       double normBound = round.dp != null && round.dp.getNoiseStddev() == 0
           ? round.dp.getClipNorm() * (1 + 1e-4) : Double.NaN; // noised updates (distributed DP) cannot be checked
       fold = () -> {
+        if (staleScale != 1f) {
+          for (int i = 0; i < delta.length; i++) {
+            delta[i] *= staleScale;
+          }
+        }
         if (!Double.isNaN(normBound)) {
           double norm = io.cohort.privacy.L2Clipping.norm(update.delta());
           if (norm > normBound) {
@@ -605,7 +671,10 @@ public final class RoundDriver {
       // An update the sum already holds (an earlier attempt whose reply was lost) counts as this client's answer.
       if (folded.succeeded() || folded.cause() instanceof AlreadySummedException) {
         round.accepted.add(clientId);
-        tasks.clear(clientId);
+        tasks.clear(clientId); // async: idle until the next buffer opens
+        if (folded.succeeded() && config.async().isPresent()) {
+          round.stalenessSum += round.modelVersion - ticket.header().getModelVersion();
+        }
       }
       SecureRound secure = round.secure;
       if (secure != null) {
@@ -614,6 +683,10 @@ public final class RoundDriver {
         }
         if ((secure.waitingFor.isEmpty() || secure.maskedInputClosing) && round.folding.isEmpty()) {
           advanceSecure(round);
+        }
+      } else if (config.async().isPresent()) {
+        if (round.closing() || asyncBufferFull(round)) {
+          closeFitRound(round, round.closing() ? null : "buffer full");
         }
       } else if (round.closing() || round.allAnswered()) {
         closeFitRound(round, null); // a closing round keeps the reason it closed with
@@ -624,6 +697,14 @@ public final class RoundDriver {
           : Future.failedFuture(folded.cause() instanceof AlreadySummedException dup ? dup.refusal()
               : folded.cause());
     });
+  }
+
+  /**
+   * Async mode: the buffer has its K updates, or it has some and no client is training any more (so none could come).
+   */
+  private boolean asyncBufferFull(FitRound round) {
+    int accepted = round.accepted.size();
+    return accepted >= config.async().get().buffer() || (accepted > 0 && !tasks.anyFitTask());
   }
 
   /** The store already holds this client's update for the round. */
@@ -1039,10 +1120,20 @@ public final class RoundDriver {
       waitTimer = -1;
     }
     List<String> live = liveClients();
+    if (config.async().isPresent()) { // a client busy training for longer than the liveness window is still there
+      Set<String> present = new java.util.TreeSet<>(live);
+      for (String id : registry.liveClients(0)) { // every registered client
+        Task task = tasks.current(id);
+        if (task != null && task.hasFit()) {
+          present.add(id);
+        }
+      }
+      live = List.copyOf(present);
+    }
     int needed = config.minAvailable(); // validated to be at least minClients
-    List<String> invited = live.size() >= needed
-        ? config.strategy().configureFit(nextRound, live, roundRandom(nextRound, 0))
-        : List.of();
+    List<String> invited = live.size() < needed ? List.of()
+        : config.async().isPresent() ? live // FedBuff: every client trains, all the time
+        : config.strategy().configureFit(nextRound, live, roundRandom(nextRound, 0));
     if (invited.size() < minCohort()) {
       LOG.debug("round {} waits: {} live clients, {} needed", nextRound, live.size(), needed);
       waitTimer = vertx.setTimer(RETRY_WHILE_WAITING_MS, id -> {
@@ -1134,7 +1225,11 @@ public final class RoundDriver {
     Task task = Task.newBuilder().setFit(fit).build();
     List<String> invited = round.invited;
     int number = round.number;
-    round.invited.forEach(id -> tasks.assign(id, task));
+    for (String id : round.invited) {
+      if (config.async().isEmpty() || tasks.current(id) == null) { // async: a client still training keeps its task
+        tasks.assign(id, task);
+      }
+    }
     List<String> live = liveClients();
     LOG.info("round {}: invited {} of {} live clients{}", number, invited.size(), live.size(),
         round.secure == null ? "" : " (secure aggregation, k=" + round.secure.parameters.neighbours() + ", t="
@@ -1191,6 +1286,9 @@ public final class RoundDriver {
 
   private void aggregate(FitRound round, RoundTally tally) {
     for (String id : round.invited) {
+      if (config.async().isPresent()) {
+        continue; // async: a client not in this buffer is still training, and its update joins a later one
+      }
       if (!tally.accepted().contains(id)) {
         round.failures.putIfAbsent(id, round.closeReason);
       }
@@ -1229,12 +1327,21 @@ public final class RoundDriver {
           if (deposed) {
             return;
           }
+          config.async().ifPresent(async -> { // clients may still download the models they were given
+            recentModels.put(model.version(), model);
+            while (recentModels.size() > async.maxStaleness()) {
+              recentModels.remove(recentModels.keySet().iterator().next());
+            }
+          });
           model = next;
           if (privacy != null) {
             privacy.completeRound(round.sampleRate, tally.centredBitSum(), aggregation.count());
           }
-          LOG.info("round {}: aggregated {} updates ({} examples) into model version {}", round.number,
-              aggregation.count(), aggregation.totalExamples(), version);
+          LOG.info("{} {}: aggregated {} updates ({} examples{}) into model version {}",
+              config.async().isPresent() ? "buffer" : "round", round.number, aggregation.count(),
+              aggregation.totalExamples(), config.async().isPresent() ? String.format(java.util.Locale.ROOT,
+                  ", mean staleness %.2f", (double) round.stalenessSum / Math.max(1, round.accepted.size())) : "",
+              version);
           RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), aggregation.count(),
               failures, aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), version,
               next.parameters(), null, null, epsilon(), clipNorm(round));
@@ -1430,6 +1537,10 @@ public final class RoundDriver {
     FitRound round = fitRound;
     if (round != null && round.secure != null) {
       dropFromSecureRound(round, clientId, reason);
+    } else if (round != null && config.async().isPresent()) {
+      if (!round.closing() && round.folding.isEmpty() && asyncBufferFull(round)) {
+        closeFitRound(round, "no client is training any more");
+      }
     } else if (round != null && !round.closing() && round.isInvited(clientId) && !round.accepted.contains(clientId)
         && !round.folding.contains(clientId)) { // an update already being folded counts; it arrived first
       round.failures.putIfAbsent(clientId, reason);

@@ -35,6 +35,16 @@ final class TaskBoard {
     }
   }
 
+  /** The client's current task, or null. */
+  Task current(String clientId) {
+    return current.get(clientId);
+  }
+
+  /** Whether some client holds a fit task it has not answered yet (async mode: someone is still training). */
+  boolean anyFitTask() {
+    return current.values().stream().anyMatch(Task::hasFit);
+  }
+
   /** Takes the client's task away (it answered, or the round closed). */
   void clear(String clientId) {
     current.remove(clientId);
