@@ -7,6 +7,7 @@ import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.crypto.secagg.EncryptedShare;
 import io.cohort.crypto.secagg.RevealedShare;
 import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.secagg.SecAggWire;
 import io.cohort.protocol.v1.Ack;
 import io.cohort.privacy.AdaptiveClipping;
@@ -91,6 +92,7 @@ public final class CohortClient implements AutoCloseable {
   private final CrashInjector crashes;
   private final boolean requireSecureAggregation;
   private SecureRoundSession secure;
+  private final UpdateCompressor compressor = new UpdateCompressor();
   private volatile boolean stopped;
   private volatile boolean runFinished;
   // Written by the run loop, read by stop() from another thread.
@@ -264,12 +266,38 @@ public final class CohortClient implements AutoCloseable {
       header.setCentredBit(centredBit);
     }
     UpdateHeader built = header.build();
-    if (deliver("update", task.getRound(),
-        () -> transport.uploadUpdate(built, model.architecture().tensors(), delta))) {
+    UpdateCompressor.Prepared compressed = compress(task, delta);
+    if (deliver("update", task.getRound(), compressed == null
+        ? () -> transport.uploadUpdate(built, model.architecture().tensors(), delta)
+        : () -> transport.uploadCompressed(built, model.architecture().tensors(), compressed.update()))) {
       trained++;
+      if (compressed != null) {
+        compressor.delivered(compressed);
+      }
     } else {
       rejected++;
     }
+  }
+
+  /** The update encoded as the task asks, or null when it asks for plain float32. */
+  private UpdateCompressor.Prepared compress(FitTask task, float[] delta) {
+    if (!task.hasCompression()) {
+      return null;
+    }
+    UpdateCompression compression;
+    try {
+      compression = UpdateCompression.fromProto(task.getCompression());
+    } catch (IllegalArgumentException e) {
+      leaveQuietly();
+      throw new CohortException("UNSUPPORTED", "the coordinator asks for an update compression this client cannot "
+          + "send (" + e.getMessage() + "); upgrade the SDK (" + Version.SDK + ")", false, e);
+    }
+    if (!compression.enabled()) {
+      return null;
+    }
+    // Seeded like training, so a run repeats; the encoding is deterministic, so a signature covers what is sent.
+    return compressor.prepare(task.getRunId(), delta, compression, mixSeed(task.getConfig().getSeed(), name)
+        ^ 0x5EEDC0DEL);
   }
 
   // ---- secure aggregation (SecAgg+): the update never leaves the client unmasked ---------------------------------

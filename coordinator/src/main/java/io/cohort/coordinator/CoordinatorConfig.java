@@ -3,6 +3,7 @@ package io.cohort.coordinator;
 import io.cohort.coordinator.strategy.FedAvg;
 import io.cohort.coordinator.strategy.Strategy;
 import io.cohort.privacy.DpConfig;
+import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.model.ModelArchitecture;
 import java.time.Duration;
 import java.util.Objects;
@@ -37,6 +38,7 @@ import java.util.Optional;
  * @param apiToken the bearer token of the HTTP API for people and apps (models, predict, dashboard), or empty for one
  *     generated at start ({@link Coordinator#apiToken()})
  * @param async asynchronous buffered aggregation (FedBuff), or empty for synchronous rounds
+ * @param compression how clients encode their updates (sent in every fit task; other encodings are refused)
  */
 public record CoordinatorConfig(
     String host,
@@ -58,7 +60,8 @@ public record CoordinatorConfig(
     Optional<DpConfig> differentialPrivacy,
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
-    Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async) {
+    Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async,
+    UpdateCompression compression) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -98,6 +101,18 @@ public record CoordinatorConfig(
     if (secureAggregation.enabled() && !strategy.supportsSecureAggregation()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
+    }
+    Objects.requireNonNull(compression, "compression (UpdateCompression.NONE for none)");
+    if (compression.enabled() && secureAggregation.enabled()) {
+      throw new IllegalArgumentException("--compression " + compression + " is not supported with secure "
+          + "aggregation: masked updates are summed as dense fixed-point integers mod 2^32, and a quantised or sparse "
+          + "update would have to be expanded before masking, saving nothing; add --no-secure-agg, or leave "
+          + "--compression none");
+    }
+    if (compression.enabled() && differentialPrivacy.isPresent()) {
+      throw new IllegalArgumentException("--compression " + compression + " is not supported with differential "
+          + "privacy: rounding and sparsifying after clipping change the update's norm, so the clip bound that the "
+          + "noise is calibrated to would no longer hold; drop --dp-noise or leave --compression none");
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
@@ -173,6 +188,7 @@ public record CoordinatorConfig(
     private java.net.URI advertisedUrl;
     private String apiToken;
     private AsyncSettings async;
+    private UpdateCompression compression = UpdateCompression.NONE;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -313,6 +329,15 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /**
+     * How clients encode their updates: {@link UpdateCompression#NONE} (the default, float32), 8- or 4-bit stochastic
+     * quantisation, or top-k with error feedback. Not with secure aggregation or differential privacy.
+     */
+    public Builder compression(UpdateCompression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -328,7 +353,8 @@ public record CoordinatorConfig(
               : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
-          Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async));
+          Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async),
+          compression);
     }
   }
 }

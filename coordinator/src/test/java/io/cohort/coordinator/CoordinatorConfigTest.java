@@ -3,6 +3,11 @@ package io.cohort.coordinator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cohort.privacy.DpConfig;
+import io.cohort.protocol.compression.UpdateCompression;
+import io.cohort.protocol.model.ModelArchitecture;
+import java.util.List;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorConfigTest {
@@ -36,6 +41,15 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  void build_compressionWithSecureAggregation_refusedSayingWhy() {
+    CoordinatorConfig.Builder b = CoordinatorConfig.builder(ModelArchitecture.logreg(List.of(4), 3))
+        .compression(UpdateCompression.q8()); // secure aggregation is on by default
+    assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--compression q8 is not supported with secure aggregation")
+        .hasMessageContaining("--no-secure-agg");
+  }
+
+  @Test
   void async_withDifferentialPrivacy_refused() {
     assertThatThrownBy(() -> CoordinatorConfig.builder(io.cohort.protocol.model.ModelArchitecture.logreg(
         java.util.List.of(2), 2)).secureAggregation(SecureAggregationSettings.off())
@@ -52,5 +66,23 @@ class CoordinatorConfigTest {
     assertThatThrownBy(() -> new AsyncSettings(2, -1)).hasMessageContaining(">= 0 server steps");
     assertThat(AsyncSettings.stalenessWeight(0)).isEqualTo(1.0);
     assertThat(AsyncSettings.stalenessWeight(3)).isEqualTo(0.5);
+  }
+
+  @Test
+  void build_compressionWithDifferentialPrivacy_refused() {
+    CoordinatorConfig.Builder b = CoordinatorConfig.builder(ModelArchitecture.logreg(List.of(4), 3))
+        .secureAggregation(SecureAggregationSettings.off()).compression(UpdateCompression.topK(0.1))
+        .differentialPrivacy(new DpConfig(1.0, new DpConfig.FixedClip(1.0), 1e-5, OptionalDouble.empty(),
+            DpConfig.Mode.CENTRAL));
+    assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--compression topk:0.1 is not supported with differential privacy");
+  }
+
+  @Test
+  void build_compressionWithPlaintextRounds_keptAndNoneByDefault() {
+    ModelArchitecture model = ModelArchitecture.logreg(List.of(4), 3);
+    assertThat(CoordinatorConfig.builder(model).build().compression()).isEqualTo(UpdateCompression.NONE);
+    assertThat(CoordinatorConfig.builder(model).secureAggregation(SecureAggregationSettings.off())
+        .compression(UpdateCompression.q4()).build().compression()).isEqualTo(UpdateCompression.q4());
   }
 }

@@ -2,6 +2,8 @@ package io.cohort.protocol;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.cohort.protocol.compression.CompressedChunks;
+import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.model.TensorShape;
 import io.cohort.protocol.v1.DType;
 import io.cohort.protocol.v1.ErrorCode;
@@ -126,16 +128,30 @@ public final class TensorChunks {
    * Receives chunks into a flat vector, checking each against the expected tensors: name and order, shape, dtype,
    * offset, size and finiteness. A chunk that fails may have written some of its values before the bad one, so a
    * caller that sees a failure discards the whole target (the coordinator's staging vector). Not thread-safe.
+   *
+   * <p>In a round with compressed updates every chunk must have the round's compressed dtype and is decoded to floats
+   * here ({@link CompressedChunks}), so whatever folds the vector sees a dense update.
    */
   public static final class Assembler {
     private final List<TensorShape> tensors;
     private final float[] target;
+    private final UpdateCompression compression;
+    private final CompressedChunks.Decoder decoder; // null for FLOAT32 chunks
     private int tensorIndex;
     private int nextOffset;
     private long received;
 
-    /** Assembles into {@code target}, which must hold the whole model. */
+    /** Assembles FLOAT32 chunks into {@code target}, which must hold the whole model. */
     public Assembler(List<TensorShape> tensors, float[] target) {
+      this(tensors, target, UpdateCompression.NONE);
+    }
+
+    /**
+     * Assembles chunks encoded as {@code compression} says (FLOAT32 for {@link UpdateCompression#NONE}) into {@code
+     * target}, which must hold the whole model.
+     */
+    public Assembler(List<TensorShape> tensors, float[] target, UpdateCompression compression) {
+      this.compression = java.util.Objects.requireNonNull(compression, "compression");
       this.tensors = List.copyOf(tensors);
       TensorShape last = this.tensors.get(this.tensors.size() - 1);
       if (target.length < last.offset() + last.size()) {
@@ -143,9 +159,11 @@ public final class TensorChunks {
             + (last.offset() + last.size()));
       }
       this.target = target;
+      this.decoder = compression.enabled()
+          ? new CompressedChunks.Decoder(compression, last.offset() + last.size()) : null;
     }
 
-    /** Validates one chunk and copies its values into place. */
+    /** Validates one chunk and copies (or decodes) its values into place. */
     public void accept(TensorChunk chunk) throws ProtocolException {
       while (tensorIndex < tensors.size() && nextOffset == tensors.get(tensorIndex).size()) {
         tensorIndex++;
@@ -165,13 +183,22 @@ public final class TensorChunks {
             "tensor '" + expected.name() + "' has shape " + chunk.getShapeList() + ", the model expects "
                 + expected.shape());
       }
-      if (chunk.getDtype() != DType.FLOAT32) {
-        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH,
-            "tensor '" + expected.name() + "' has dtype " + chunk.getDtype() + ", the model expects FLOAT32");
+      DType wanted = compression.kind().dtype();
+      if (chunk.getDtype() != wanted) {
+        throw new ProtocolException(ErrorCode.SHAPE_MISMATCH, "tensor '" + expected.name() + "' has dtype "
+            + chunk.getDtype() + (compression.enabled() ? ", but this round's updates are compressed as "
+                + compression + ": " + wanted + " chunks" : ", the model expects FLOAT32"));
       }
       if (chunk.getOffset() != nextOffset) {
         throw new ProtocolException(ErrorCode.SHAPE_MISMATCH, "chunk of tensor '" + expected.name()
             + "' starts at element " + chunk.getOffset() + ", expected " + nextOffset);
+      }
+      if (decoder != null) {
+        int covered = decoder.decode(chunk, expected.name(), nextOffset, expected.size() - nextOffset, target,
+            expected.offset() + nextOffset);
+        nextOffset += covered;
+        received += covered;
+        return;
       }
       ByteString data = chunk.getData();
       if (data.size() % Float.BYTES != 0) {

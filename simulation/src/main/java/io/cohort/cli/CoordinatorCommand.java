@@ -26,6 +26,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Mixin CoordinatorTlsOptions tls;
   @Mixin CheckpointOptions checkpoints;
   @Mixin ClusterOptions cluster;
+  @Mixin CompressionOptions compression;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "interface to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
@@ -87,6 +88,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .tls(tlsSettings)
         .checkpoints(checkpoints.settings())
         .cluster(cluster.settings())
+        .compression(compression.settings())
         .strategy(io.cohort.coordinator.strategy.Strategies.parse(roundOptions.strategy, roundOptions.fraction,
             Math.max(1, roundOptions.minClients)))
         .async(roundOptions.async());
@@ -139,6 +141,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     String s = String.format("round %d: %s, %d/%d clients, %d examples, train loss %.4f, %.2fs, model v%d", r.round(),
         r.completed() ? "aggregated" : "FAILED (" + r.failureReason() + ")", r.accepted(), r.invited(), r.examples(),
         r.trainLoss(), r.seconds(), r.modelVersion());
+    s += ", " + RunReporter.traffic(r.bytesUp(), r.bytesDown());
     if (r.federatedEvaluation() != null) {
       s += String.format(", federated accuracy %.4f over %d clients", r.federatedEvaluation().accuracy(),
           r.federatedEvaluation().clients());

@@ -98,6 +98,7 @@ final class RunReporter implements SimulationListener, AutoCloseable {
     if (row.epsilon() != null) {
       line += String.format("  epsilon %.4g (C %.3g)", row.epsilon(), result.record().clipNorm());
     }
+    line += "  " + traffic(result.record().bytesUp(), result.record().bytesDown());
     if (bar != null) {
       bar.step();
       bar.setExtraMessage(String.format("acc %.4f", row.accuracy()));
@@ -121,6 +122,9 @@ final class RunReporter implements SimulationListener, AutoCloseable {
       run.put("wall_seconds", seconds);
       run.put("data_source", String.valueOf(dataSource));
       run.put("strategy", strategy);
+      run.put("compression", config.compression().spec());
+      run.put("bytes_up_total", results.stream().mapToLong(r -> r.record().bytesUp()).sum());
+      run.put("bytes_down_total", results.stream().mapToLong(r -> r.record().bytesDown()).sum());
       SummaryJson.write(config.out(), RunSummary.of(config.describe(), config.seed(), privacy(last), last.central(),
           run, SummaryJson.versions(versions)));
     } catch (IOException e) {
@@ -130,7 +134,19 @@ final class RunReporter implements SimulationListener, AutoCloseable {
         results.size(), seconds, config.out(), MetricsCsv.FILE_NAME, AccuracyPlot.FILE_NAME, SummaryJson.FILE_NAME);
   }
 
-  /** The privacy section of summary.json: what protected the clients in this run. */
+  /** A round's traffic for the console: {@code up 103.5 kB, down 4.1 MB} (decimal units). */
+  static String traffic(long bytesUp, long bytesDown) {
+    return "up " + bytes(bytesUp) + ", down " + bytes(bytesDown);
+  }
+
+  private static String bytes(long n) {
+    if (n < 1000) {
+      return n + " B";
+    }
+    return n < 1_000_000 ? String.format("%.1f kB", n / 1e3) : String.format("%.2f MB", n / 1e6);
+  }
+
+    /** The privacy section of summary.json: what protected the clients in this run. */
   private Map<String, Object> privacy(RoundResult last) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("secure_aggregation", config.secureAggregation().enabled());

@@ -33,6 +33,7 @@ final class SimulateCommand implements Callable<Integer> {
   @Mixin SecureAggregationOptions secureAggregation;
   @Mixin DifferentialPrivacyOptions differentialPrivacy;
   @Mixin SimulationTlsOptions tls;
+  @Mixin CompressionOptions compression;
 
   @Option(names = "--dropout", defaultValue = "0",
       description = "probability that a sampled client crashes at a random stage of a round and restarts "
@@ -101,7 +102,7 @@ final class SimulateCommand implements Callable<Integer> {
         secureAggregation.settings(false, 60_000), dropout,
         differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms, roundOptions.strategy,
         poison == null ? SimulatedClients.Poisoning.NONE : SimulatedClients.Poisoning.parse(poison),
-        java.util.Optional.ofNullable(roundOptions.async()));
+        compression.settings(), java.util.Optional.ofNullable(roundOptions.async()));
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       FashionMnistData tabular = table == null ? null : table.data();
       Simulation simulation = tabular == null ? new Simulation(config, reporter, tls.insecure(System.err))

@@ -137,6 +137,7 @@ public final class Simulation {
         .evaluateEvery(config.evaluateEvery())
         .secureAggregation(secureAggregation)
         .differentialPrivacy(config.differentialPrivacy().orElse(null))
+        .compression(config.compression())
         .tls(insecure ? TlsSettings.insecure() : TlsSettings.inMemory())
         .strategy(io.cohort.coordinator.strategy.Strategies.parse(config.strategy(), config.fraction(),
             Math.max(1, config.minClients())))

@@ -3,6 +3,7 @@ package io.cohort.simulation;
 import io.cohort.coordinator.SecureAggregationSettings;
 import io.cohort.coordinator.TrainSettings;
 import io.cohort.privacy.DpConfig;
+import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.simulation.partition.Partitioners;
 import java.nio.file.Path;
@@ -37,8 +38,9 @@ import java.util.Optional;
  * @param differentialPrivacy client-level DP (DP-FedAvg), or empty for none
  * @param workerJvms worker JVMs that run the clients (0: the clients run in this JVM); they join this JVM's
  *     Hazelcast cluster on loopback and each takes a share of the clients
- * @param strategy the {@code --strategy} spec
- * @param poisoning the simulated model-poisoning attack ({@link SimulatedClients.Poisoning#NONE} for none)
+ * @param strategy how updates combine ({@link io.cohort.coordinator.strategy.Strategies#parse})
+ * @param poisoning which clients send a poisoned update, for robustness studies
+ * @param compression how clients encode their updates (plaintext rounds without DP only)
  * @param async asynchronous buffered aggregation (FedBuff), or empty for synchronous rounds
  */
 public record SimulationConfig(
@@ -65,6 +67,7 @@ public record SimulationConfig(
     int workerJvms,
     String strategy,
     SimulatedClients.Poisoning poisoning,
+    UpdateCompression compression,
     Optional<io.cohort.coordinator.AsyncSettings> async) {
 
   /** A FedAvg run. */
@@ -89,7 +92,7 @@ public record SimulationConfig(
         workerJvms, strategy, SimulatedClients.Poisoning.NONE);
   }
 
-  /** A synchronous run. */
+  /** A synchronous run without update compression. */
   public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
       ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
       boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
@@ -97,7 +100,30 @@ public record SimulationConfig(
       int workerJvms, String strategy, SimulatedClients.Poisoning poisoning) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, Optional.empty());
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty());
+  }
+
+  /** A synchronous run with update compression. */
+  public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
+      ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
+      boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
+      SecureAggregationSettings secureAggregation, double dropout, Optional<DpConfig> differentialPrivacy,
+      int workerJvms, String strategy, SimulatedClients.Poisoning poisoning, UpdateCompression compression) {
+    this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
+        trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
+        workerJvms, strategy, poisoning, compression, Optional.empty());
+  }
+
+  /** An uncompressed run, synchronous or asynchronous. */
+  public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
+      ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
+      boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
+      SecureAggregationSettings secureAggregation, double dropout, Optional<DpConfig> differentialPrivacy,
+      int workerJvms, String strategy, SimulatedClients.Poisoning poisoning,
+      Optional<io.cohort.coordinator.AsyncSettings> async) {
+    this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
+        trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, async);
   }
 
   public SimulationConfig {
@@ -139,6 +165,13 @@ public record SimulationConfig(
     }
     Objects.requireNonNull(secureAggregation, "secureAggregation");
     Objects.requireNonNull(differentialPrivacy, "differentialPrivacy (Optional.empty() for none)");
+    Objects.requireNonNull(compression, "compression (UpdateCompression.NONE for none)");
+    if (compression.enabled() && (secureAggregation.enabled() || differentialPrivacy.isPresent())) {
+      throw new IllegalArgumentException("--compression " + compression + " needs plaintext updates without "
+          + "differential privacy: secure aggregation sums dense masked integers, and DP's noise is calibrated to the "
+          + "clipped update, which rounding and sparsifying would change; drop --secure-agg and --dp-noise, or use "
+          + "--compression none");
+    }
     if (workerJvms < 0 || workerJvms > clients) {
       throw new IllegalArgumentException("--workers must be in 0.." + clients + " (at most one per client), got "
           + workerJvms);
@@ -190,6 +223,7 @@ public record SimulationConfig(
     }
     m.put("dropout", dropout);
     m.put("differentialPrivacy", differentialPrivacy.isPresent());
+    m.put("compression", compression.spec());
     m.put("mode", async.isPresent() ? "async" : "sync");
     async.ifPresent(a -> {
       m.put("asyncBuffer", a.buffer());

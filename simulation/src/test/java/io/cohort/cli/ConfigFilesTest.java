@@ -137,4 +137,22 @@ class ConfigFilesTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("port: 7123").contains("rounds: 4");
   }
+
+  @Test
+  void compression_fromAFileOrTheCommandLine_andRefusedClearlyWhereItCannotWork() throws Exception {
+    CliRun file = run("simulate", "--config", yaml("compression: \"topk:0.1\"\n").toString(), "--print-config");
+    assertThat(file.code()).as(file.err()).isZero();
+    assertThat(file.out()).contains("compression: topk:0.1");
+    assertThat(run("coordinator", "--print-config").out()).contains("compression: none");
+    CliRun unknown = run("simulate", "--compression", "q16", "--clients", "2", "--rounds", "1");
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("--compression must be one of none, q8, q4, topk:FRACTION");
+    CliRun secureSimulation = run("simulate", "--compression", "q8", "--secure-agg", "--clients", "2");
+    assertThat(secureSimulation.code()).isEqualTo(2);
+    assertThat(secureSimulation.err()).contains("--compression q8 needs plaintext updates");
+    CliRun secureCoordinator = run("coordinator", "--compression", "q4", "--port", "0", "--rounds", "1");
+    assertThat(secureCoordinator.code()).isEqualTo(2); // secure aggregation is the coordinator's default
+    assertThat(secureCoordinator.err()).contains("--compression q4 is not supported with secure aggregation")
+        .contains("--no-secure-agg");
+  }
 }

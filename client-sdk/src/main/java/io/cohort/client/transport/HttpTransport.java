@@ -10,6 +10,7 @@ import io.cohort.protocol.Frames;
 import io.cohort.protocol.ProtocolException;
 import io.cohort.protocol.SignedPayloads;
 import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.compression.CompressedUpdate;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.protocol.model.TensorShape;
 import io.cohort.protocol.v1.Ack;
@@ -281,6 +282,28 @@ public final class HttpTransport {
    */
   public Ack uploadUpdate(UpdateHeader header, List<TensorShape> tensors, float[] delta) {
     return upload(header, false, () -> updateFrames(tensors, delta));
+  }
+
+  /**
+   * Streams a compressed update (the round's {@code FitTask} asked for it): the header frame, then the update's
+   * compressed chunks, encoded one at a time as the body is sent. The encoding is deterministic, so a signing transport
+   * hashes the same bytes it sends.
+   */
+  public Ack uploadCompressed(UpdateHeader header, List<TensorShape> tensors, CompressedUpdate update) {
+    return upload(header, false, () -> {
+      Iterator<TensorChunk> chunks = update.chunks(tensors, TensorChunks.DEFAULT_CHUNK_ELEMENTS);
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return chunks.hasNext();
+        }
+
+        @Override
+        public byte[] next() {
+          return Frames.encode(chunks.next());
+        }
+      };
+    });
   }
 
   /**

@@ -110,8 +110,10 @@ public final class ProtocolRoutes {
         String clientId = ctx.request().getHeader(CLIENT_HEADER);
         guard.require(ctx, clientId == null ? "" : clientId);
         long version = parseVersion(ctx.pathParam("version"));
-        GlobalModel model = driving(drivers).model(clientId, ctx.request().getHeader(TOKEN_HEADER), ctx.pathParam("run"),
+        RoundDriver driver = driving(drivers);
+        GlobalModel model = driver.model(clientId, ctx.request().getHeader(TOKEN_HEADER), ctx.pathParam("run"),
             version);
+        ctx.addEndHandler(ended -> driver.countDownload(version, ctx.response().bytesWritten())); // bytes_down
         Replies.frames(ctx.response(), model.frames(), model.bytes());
       } catch (ProtocolException e) {
         Replies.error(ctx.response(), e, refusals);

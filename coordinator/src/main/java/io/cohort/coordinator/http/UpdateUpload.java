@@ -43,6 +43,7 @@ final class UpdateUpload {
   private long bodyBytes;
   private ProtocolException failure;
   private boolean answered;
+  private boolean counted;
 
   private UpdateUpload(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
       CoordinatorMetrics metrics, HttpServerRequest request) {
@@ -142,6 +143,7 @@ final class UpdateUpload {
   }
 
   private void onEnd() {
+    countBytes();
     if (failure != null) {
       answer();
       return;
@@ -180,6 +182,14 @@ final class UpdateUpload {
     });
   }
 
+  /** Counts the body received so far for the round's bytes_up, once: when it ended, or when it was cut off. */
+  private void countBytes() {
+    if (!counted) {
+      counted = true;
+      driver.countUpload(ticket, bodyBytes);
+    }
+  }
+
   /** With TLS, verifies the signature over everything received, on a worker; the fold waits for it. */
   private Future<Void> checkSignature(UploadTicket current) {
     if (digest == null) {
@@ -210,6 +220,7 @@ final class UpdateUpload {
   }
 
   private void failAndClose(ProtocolException e) {
+    countBytes();
     fail(e);
     parser.pause();
     // Tell the client the connection ends, so its pool does not reuse it for the next request.

@@ -24,6 +24,8 @@ import io.cohort.crypto.secagg.UnmaskRequest;
 import io.cohort.protocol.ProtocolException;
 import io.cohort.protocol.secagg.SecAggWire;
 import io.cohort.protocol.Frames;
+import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.v1.Ack;
 import io.cohort.protocol.v1.ErrorCode;
 import io.cohort.protocol.v1.EvaluateResult;
@@ -95,6 +97,7 @@ public final class RoundDriver {
   private boolean finished;
   private boolean deposed; // another node drives now: this one answers nothing and writes nothing
   private final Map<Long, Long> commitTimes = new java.util.HashMap<>();
+  private final RoundTraffic traffic = new RoundTraffic();
   private long committedVersion = -1; // set from the model at start, then at each commit
   private java.util.function.DoubleConsumer aggregationSeconds = seconds -> {};
   /** Async mode: the models clients may still be training on, newest last (at most max staleness + 1). */
@@ -292,6 +295,7 @@ public final class RoundDriver {
     round.sampleRate = open.sampleRate();
     round.dp = parseDp(open);
     fitRound = round;
+    traffic.opened(round.number, round.modelVersion);
     Task task = Task.newBuilder().setFit(fitTask(round.number, open.deadlineUnixMs(), round.dp)).build();
     for (String id : round.invited) {
       if (!round.accepted.contains(id)) {
@@ -318,6 +322,7 @@ public final class RoundDriver {
     round.sampleRate = open.sampleRate();
     round.dp = parseDp(open);
     fitRound = round;
+    traffic.opened(round.number, round.modelVersion);
     long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
     FitTask.Builder fit = fitTask(round.number, deadline, round.dp);
     beginSecure(round, fit, term);
@@ -349,6 +354,9 @@ public final class RoundDriver {
         .setDeadlineUnixMs(deadline);
     if (dp != null) {
       fit.setDifferentialPrivacy(dp);
+    }
+    if (config.compression().enabled()) {
+      fit.setCompression(config.compression().toProto());
     }
     return fit;
   }
@@ -421,6 +429,22 @@ public final class RoundDriver {
   /** The certificate a certified client registered with (its signatures are checked against it). */
   public Optional<X509Certificate> certificateOf(String clientId) {
     return registry.find(clientId).map(RegisteredClient::certificate);
+  }
+
+  /**
+   * Counts an update upload's body bytes (accepted or refused) for the round of {@code ticket}, or, for an upload
+   * refused before it was admitted ({@code ticket} null), for the open round.
+   */
+  public void countUpload(UploadTicket ticket, long bytes) {
+    FitRound round = ticket != null ? ticket.round() : fitRound;
+    if (round != null) {
+      traffic.upload(round.number, bytes);
+    }
+  }
+
+  /** Counts the body bytes of a download of model {@code version} served to a client. */
+  public void countDownload(long version, long bytes) {
+    traffic.download(fitRound, version, bytes);
   }
 
   /** The client's current task, held open up to the poll wait. */
@@ -522,9 +546,10 @@ public final class RoundDriver {
     uploadsInFlight++;
     round.uploading.add(clientId);
     int parameters = config.model().parameterCount();
-    long dataBytes = 4L * parameters;
+    UpdateCompression compression = round.secure != null ? UpdateCompression.NONE : config.compression();
+    long dataBytes = compression.maxDataBytes(parameters, TensorChunks.DEFAULT_CHUNK_ELEMENTS);
     long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256 + 4;
-    return new UploadTicket(round, header, config.model().tensors(), parameters, maxBody);
+    return new UploadTicket(round, header, config.model().tensors(), parameters, maxBody, compression);
   }
 
   /**
@@ -1153,6 +1178,7 @@ public final class RoundDriver {
     FitRound round = new FitRound(number, model.version(), invited, aggregation);
     round.sampleRate = sampleRate;
     fitRound = round;
+    traffic.opened(number, round.modelVersion);
     if (privacy != null) {
       round.dp = privacy.instructions(invited.size());
     }
@@ -1405,7 +1431,8 @@ public final class RoundDriver {
   }
 
   /** A failed round: recorded (and checkpointed), then announced. */
-  private void finishRound(RoundRecord record) {
+  private void finishRound(RoundRecord uncounted) {
+    RoundRecord record = counted(uncounted);
     commitRound(record, () -> announce(record));
   }
 
@@ -1414,7 +1441,8 @@ public final class RoundDriver {
    * model to clients, so a released model (and its privacy cost) is never lost to a crash; then evaluated or
    * announced.
    */
-  private void aggregated(RoundRecord record) {
+  private void aggregated(RoundRecord uncounted) {
+    RoundRecord record = counted(uncounted);
     commitRound(record, () -> {
       if (config.evaluateEvery() > 0 && record.round() % config.evaluateEvery() == 0) {
         startEvaluation(record);
@@ -1422,6 +1450,12 @@ public final class RoundDriver {
         announce(record);
       }
     });
+  }
+
+  /** {@code record} with the bytes its round moved (see {@link RoundTraffic}). */
+  private RoundRecord counted(RoundRecord record) {
+    long[] bytes = traffic.take(record.round());
+    return record.withTraffic(bytes[0], bytes[1]);
   }
 
   /**

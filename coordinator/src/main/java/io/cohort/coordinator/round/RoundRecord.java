@@ -21,6 +21,10 @@ import java.util.List;
  * @param failureReason why the round failed, or null
  * @param epsilon the run's differential-privacy epsilon after this round (NaN without DP)
  * @param clipNorm the L2 clip norm clients used in this round (NaN without DP)
+ * @param bytesUp bytes of update upload bodies the coordinator received for this round, accepted and refused, until
+ *     the round was recorded
+ * @param bytesDown bytes of model download bodies it served of the model this round trained, from when the previous
+ *     round was recorded until this one was
  */
 public record RoundRecord(
     int round,
@@ -36,11 +40,27 @@ public record RoundRecord(
     EvaluationSummary federatedEvaluation,
     String failureReason,
     double epsilon,
-    double clipNorm) {
+    double clipNorm,
+    long bytesUp,
+    long bytesDown) {
+
+  /** A record whose traffic is not counted yet (0 bytes each way); see {@link #withTraffic}. */
+  public RoundRecord(int round, boolean completed, int invited, int accepted, List<ClientFailure> failures,
+      long examples, double trainLoss, double seconds, long modelVersion, float[] parameters,
+      EvaluationSummary federatedEvaluation, String failureReason, double epsilon, double clipNorm) {
+    this(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion, parameters,
+        federatedEvaluation, failureReason, epsilon, clipNorm, 0, 0);
+  }
 
   /** This record with federated-evaluation metrics attached. */
   public RoundRecord withEvaluation(EvaluationSummary evaluation) {
     return new RoundRecord(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion,
-        parameters, evaluation, failureReason, epsilon, clipNorm);
+        parameters, evaluation, failureReason, epsilon, clipNorm, bytesUp, bytesDown);
+  }
+
+  /** This record with the round's bytes on the wire: update uploads received and model downloads served. */
+  public RoundRecord withTraffic(long bytesUp, long bytesDown) {
+    return new RoundRecord(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion,
+        parameters, federatedEvaluation, failureReason, epsilon, clipNorm, bytesUp, bytesDown);
   }
 }

@@ -40,7 +40,8 @@ public final class RunCheckpoints {
       for (RoundSummary r : checkpoint.header().getHistoryList()) {
         out.add(new RoundRecord(r.getRound(), r.getCompleted(), r.getInvited(), r.getAccepted(), List.of(),
             r.getExamples(), r.getTrainLoss(), r.getSeconds(), r.getModelVersion(), null, null,
-            r.getFailureReason().isEmpty() ? null : r.getFailureReason(), r.getEpsilon(), r.getClipNorm()));
+            r.getFailureReason().isEmpty() ? null : r.getFailureReason(), r.getEpsilon(), r.getClipNorm(),
+            r.getBytesUp(), r.getBytesDown()));
       }
       return out;
     }
@@ -142,7 +143,9 @@ public final class RunCheckpoints {
           .setModelVersion(r.modelVersion())
           .setFailureReason(r.failureReason() == null ? "" : r.failureReason())
           .setEpsilon(r.epsilon())
-          .setClipNorm(r.clipNorm()));
+          .setClipNorm(r.clipNorm())
+          .setBytesUp(r.bytesUp())
+          .setBytesDown(r.bytesDown()));
     }
     privacy.ifPresent(header::setPrivacy);
     header.setStrategyState(com.google.protobuf.ByteString.copyFrom(strategyState));

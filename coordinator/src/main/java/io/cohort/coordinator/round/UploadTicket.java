@@ -2,6 +2,7 @@ package io.cohort.coordinator.round;
 
 import io.cohort.protocol.ProtocolException;
 import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.model.TensorShape;
 import io.cohort.protocol.v1.ErrorCode;
 import io.cohort.protocol.v1.TensorChunk;
@@ -21,13 +22,15 @@ public final class UploadTicket {
   private final int parameterCount;
   private final long maxBodyBytes;
   private final boolean masked;
+  private final UpdateCompression compression;
   private float[] staging;
   private TensorChunks.Assembler assembler;
   private int[] maskedStaging;
   private TensorChunks.UInt32Assembler maskedAssembler;
 
   UploadTicket(FitRound round, UpdateHeader header, List<TensorShape> tensors, int parameterCount,
-      long maxBodyBytes) {
+      long maxBodyBytes, UpdateCompression compression) {
+    this.compression = compression;
     this.round = round;
     this.header = header;
     this.tensors = tensors;
@@ -74,7 +77,7 @@ public final class UploadTicket {
   private TensorChunks.Assembler assembler() {
     if (assembler == null) {
       staging = new float[parameterCount];
-      assembler = new TensorChunks.Assembler(tensors, staging);
+      assembler = new TensorChunks.Assembler(tensors, staging, compression); // decodes a compressed update
     }
     return assembler;
   }

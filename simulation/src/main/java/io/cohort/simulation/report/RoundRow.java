@@ -17,9 +17,19 @@ package io.cohort.simulation.report;
  * @param fedEvalAccuracy accuracy from federated evaluation on the clients, or {@code null}
  * @param fedEvalLoss loss from federated evaluation on the clients, or {@code null}
  * @param epsilon differential-privacy epsilon spent by the run after this round, or {@code null} without DP
+ * @param bytesUp bytes of update upload bodies the coordinator received for the round, or {@code null}
+ * @param bytesDown bytes of model download bodies it served of the round's model, or {@code null}
  */
 public record RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
-    boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon) {
+    boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon, Long bytesUp,
+    Long bytesDown) {
+
+  /** A row without traffic counts. */
+  public RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
+      boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon) {
+    this(round, accuracy, loss, clients, seconds, macroF1, failed, trainLoss, fedEvalAccuracy, fedEvalLoss, epsilon,
+        null, null);
+  }
 
   /**
    * Checks the counts.
