@@ -88,6 +88,16 @@ public record CoordinatorConfig(
       throw new IllegalArgumentException("strategy " + strategy.name() + " needs each client's update, which secure "
           + "aggregation hides; choose a linear strategy such as fedavg, or turn secure aggregation off");
     }
+    if (strategy.controlVariates() && train.optimizer() != io.cohort.protocol.v1.Optimizer.SGD) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " corrects SGD steps: its control variates "
+          + "estimate gradients from K plain SGD steps, which " + train.optimizer() + " does not take; use "
+          + "--optimizer sgd");
+    }
+    if (strategy.controlVariates() && differentialPrivacy.isPresent()) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " does not combine with differential privacy "
+          + "here: the control-variate half of each update is neither clipped nor noised; drop the --dp-* flags or "
+          + "use fedavg");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
@@ -307,7 +317,8 @@ public record CoordinatorConfig(
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
           liveness != null ? liveness : pollWait.multipliedBy(3),
           maxConcurrentUploads != null ? maxConcurrentUploads
-              : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
+              : defaultMaxConcurrentUploads(model.parameterCount() * (s.controlVariates() ? 2 : 1),
+                  Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
           Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken));
