@@ -72,6 +72,13 @@ import org.slf4j.LoggerFactory;
  * RetryPolicy}; if the coordinator forgets the client (it restarted), the client registers again. {@link #run()}
  * blocks the calling thread; {@link #stop()} from another thread ends it and leaves the federation.
  *
+ * <p>In a SCAFFOLD run (Karimireddy et al. 2020; the task's {@code TrainConfig.scaffold}) the client corrects its
+ * local gradients with the server's control variate {@code c}, which comes with the model, and its own {@code c_i},
+ * which it keeps in memory for the run, zero at first, and updates once the coordinator accepted its update: a client
+ * that restarts starts again from zero, which is what the paper does for a client sampled for the first time. The
+ * trainer must support {@link LocalTrainer#fit(ModelArchitecture, float[], LocalDataset, TrainingPlan, float[])}
+ * (the SDK's {@link Nd4jTrainer} does).
+ *
  * <p>A coordinator cluster is given as all its nodes' URLs ({@link Builder#coordinators(List)}): the client follows
  * a node's redirect to the node that drives the run, and when a node stops answering it tries the next one; see
  * there.
@@ -93,6 +100,7 @@ public final class CohortClient implements AutoCloseable {
   private final boolean requireSecureAggregation;
   private SecureRoundSession secure;
   private final UpdateCompressor compressor = new UpdateCompressor();
+  private final ScaffoldControl scaffold = new ScaffoldControl(); // c_i of a SCAFFOLD run, in memory only
   private volatile boolean stopped;
   private volatile boolean runFinished;
   // Written by the run loop, read by stop() from another thread.
@@ -244,7 +252,10 @@ public final class CohortClient implements AutoCloseable {
     }
     HttpTransport.DownloadedModel model = model(task.getRunId(), task.getModelVersion());
     LocalDataset train = load(true);
-    FitOutcome outcome = trainer.fit(model.architecture(), model.parameters(), train, plan(task.getConfig()));
+    ScaffoldRound round = ScaffoldRound.of(task, model, scaffold);
+    TrainingPlan plan = plan(task.getConfig());
+    FitOutcome outcome = round == null ? trainer.fit(model.architecture(), model.parameters(), train, plan)
+        : trainer.fit(model.architecture(), model.parameters(), train, plan, round.correction());
     float[] delta = new float[outcome.parameters().length];
     for (int i = 0; i < delta.length; i++) {
       delta[i] = outcome.parameters()[i] - model.parameters()[i];
@@ -266,13 +277,20 @@ public final class CohortClient implements AutoCloseable {
       header.setCentredBit(centredBit);
     }
     UpdateHeader built = header.build();
-    UpdateCompressor.Prepared compressed = compress(task, delta);
+    List<io.cohort.protocol.model.TensorShape> tensors = round == null ? model.architecture().tensors()
+        : TensorChunks.withControlVariate(model.architecture().tensors());
+    float[] sent = round == null ? delta : round.append(delta, outcome, plan, train.size());
+    // SCAFFOLD and compression do not combine (the coordinator refuses the pair at start)
+    UpdateCompressor.Prepared compressed = round == null ? compress(task, delta) : null;
     if (deliver("update", task.getRound(), compressed == null
-        ? () -> transport.uploadUpdate(built, model.architecture().tensors(), delta)
+        ? () -> transport.uploadUpdate(built, tensors, sent)
         : () -> transport.uploadCompressed(built, model.architecture().tensors(), compressed.update()))) {
       trained++;
       if (compressed != null) {
         compressor.delivered(compressed);
+      }
+      if (round != null) {
+        round.commit(); // c_i moves only with an update the coordinator took
       }
     } else {
       rejected++;
@@ -300,6 +318,55 @@ public final class CohortClient implements AutoCloseable {
         ^ 0x5EEDC0DEL);
   }
 
+  /**
+   * SCAFFOLD's client side for one round (see {@link ScaffoldControl}): the gradient correction {@code c - c_i}
+   * before training, and after it the control-variate update appended to the parameter update.
+   */
+  private static final class ScaffoldRound {
+    private final String runId;
+    private final HttpTransport.DownloadedModel model;
+    private final ScaffoldControl control;
+    private final float[] correction;
+    private float[] controlDelta;
+
+    private ScaffoldRound(String runId, HttpTransport.DownloadedModel model, ScaffoldControl control) {
+      this.runId = runId;
+      this.model = model;
+      this.control = control;
+      this.correction = control.correction(runId, model.controlVariate());
+    }
+
+    /** The round's SCAFFOLD part, or null when {@code task} is not a SCAFFOLD round. */
+    static ScaffoldRound of(FitTask task, HttpTransport.DownloadedModel model, ScaffoldControl control) {
+      if (!task.getConfig().getScaffold()) {
+        return null;
+      }
+      if (model.controlVariate() == null) {
+        throw new CohortException("MALFORMED", "round " + task.getRound() + " is a SCAFFOLD round but the download "
+            + "of model version " + model.version() + " carries no control variate; the coordinator and this SDK "
+            + "disagree on the protocol: update the one that is older", false, null);
+      }
+      return new ScaffoldRound(task.getRunId(), model, control);
+    }
+
+    float[] correction() {
+      return correction;
+    }
+
+    /** {@code [delta | delta_c]}: the parameter update, then the control variate's. */
+    float[] append(float[] delta, FitOutcome outcome, TrainingPlan plan, int examples) {
+      controlDelta = ScaffoldControl.controlDelta(model.controlVariate(), model.parameters(), outcome.parameters(),
+          plan.localSteps(examples), plan.learningRate(), plan.momentum());
+      float[] out = java.util.Arrays.copyOf(delta, delta.length + controlDelta.length);
+      System.arraycopy(controlDelta, 0, out, delta.length, controlDelta.length);
+      return out;
+    }
+
+    void commit() {
+      control.commit(runId, controlDelta);
+    }
+  }
+
   // ---- secure aggregation (SecAgg+): the update never leaves the client unmasked ---------------------------------
 
   private void advertiseKeys(FitTask task) {
@@ -311,8 +378,10 @@ public final class CohortClient implements AutoCloseable {
     secure = null;
     SecureRoundSession session;
     try {
+      int parameters = ModelArchitecture.fromProto(task.getModel()).parameterCount();
+      // SCAFFOLD masks [delta | delta_c]: twice the parameters
       session = SecureRoundSession.start(task, clientId,
-          ModelArchitecture.fromProto(task.getModel()).parameterCount());
+          task.getConfig().getScaffold() ? 2 * parameters : parameters);
     } catch (IllegalArgumentException e) {
       decline(task.getRunId(), task.getRound(), "secure-aggregation settings refused: " + e.getMessage());
       return;
@@ -348,12 +417,16 @@ public final class CohortClient implements AutoCloseable {
     }
     FitTask fit = session.task;
     HttpTransport.DownloadedModel model = model(task.getRunId(), task.getModelVersion());
-    FitOutcome outcome = trainer.fit(model.architecture(), model.parameters(), load(true), plan(fit.getConfig()));
+    LocalDataset train = load(true);
+    ScaffoldRound round = ScaffoldRound.of(fit, model, scaffold);
+    TrainingPlan plan = plan(fit.getConfig());
+    FitOutcome outcome = round == null ? trainer.fit(model.architecture(), model.parameters(), train, plan)
+        : trainer.fit(model.architecture(), model.parameters(), train, plan, round.correction());
     float[] delta = new float[outcome.parameters().length];
     for (int i = 0; i < delta.length; i++) {
       delta[i] = outcome.parameters()[i] - model.parameters()[i];
     }
-    float[] contribution = delta;
+    float[] contribution = round == null ? delta : round.append(delta, outcome, plan, train.size());
     if (fit.hasDifferentialPrivacy()) {
       float centredBit = privatise(delta, fit.getDifferentialPrivacy());
       if (fit.getDifferentialPrivacy().getAdaptive()) { // the bit is summed securely too, after the parameters
@@ -382,6 +455,9 @@ public final class CohortClient implements AutoCloseable {
     if (deliver("masked input", task.getRound(),
         () -> transport.uploadMasked(header, TensorChunks.MASKED_VECTOR, masked))) {
       trained++;
+      if (round != null) {
+        round.commit();
+      }
     } else {
       rejected++;
       secure = null;
@@ -464,6 +540,7 @@ public final class CohortClient implements AutoCloseable {
     LOG.debug("{}: simulated crash before {} of round {}", name, stage, round);
     secure = null;
     cached = null;
+    scaffold.reset(); // a restarted process starts SCAFFOLD's c_i from zero again
     register();
     return true;
   }

@@ -19,6 +19,24 @@ public interface LocalTrainer extends AutoCloseable {
    */
   FitOutcome fit(ModelArchitecture model, float[] initial, LocalDataset data, TrainingPlan plan);
 
+  /**
+   * Trains as {@link #fit(ModelArchitecture, float[], LocalDataset, TrainingPlan)}, adding {@code gradientCorrection}
+   * to the gradient of every step: SCAFFOLD's {@code c - c_i} (Karimireddy et al. 2020). The SDK computes the
+   * client's control variate from the steps it expects, {@link TrainingPlan#localSteps(int)}: a trainer that supports
+   * the correction must take exactly that many SGD steps. By default only a null correction is accepted.
+   *
+   * @param gradientCorrection a vector of the parameters' length added to every step's gradient, or null for none
+   * @throws UnsupportedOperationException if this trainer cannot apply a correction
+   */
+  default FitOutcome fit(ModelArchitecture model, float[] initial, LocalDataset data, TrainingPlan plan,
+      float[] gradientCorrection) {
+    if (gradientCorrection != null) {
+      throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot add SCAFFOLD's gradient "
+          + "correction to its steps; use the SDK's Nd4jTrainer, or implement LocalTrainer.fit with a correction");
+    }
+    return fit(model, initial, data, plan);
+  }
+
   /** Loss and accuracy of {@code parameters} on {@code data}. */
   EvaluationOutcome evaluate(ModelArchitecture model, float[] parameters, LocalDataset data, int batchSize);
 

@@ -31,6 +31,19 @@ public record TrainingPlan(
     ADAM
   }
 
+  /**
+   * The optimiser steps this plan takes over {@code examples} examples: {@code epochs x ceil(examples / batch)} with
+   * {@code batch = min(batchSize, examples)}, the last batch of an epoch partial. SCAFFOLD's client control variate
+   * divides the round's parameter change by this count.
+   */
+  public long localSteps(int examples) {
+    if (examples < 1) {
+      throw new IllegalArgumentException("examples must be at least 1, got " + examples);
+    }
+    int batch = Math.min(batchSize, examples);
+    return (long) epochs * ((examples + batch - 1) / batch);
+  }
+
   public TrainingPlan {
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);

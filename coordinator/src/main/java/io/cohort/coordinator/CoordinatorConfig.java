@@ -114,6 +114,24 @@ public record CoordinatorConfig(
           + "privacy: rounding and sparsifying after clipping change the update's norm, so the clip bound that the "
           + "noise is calibrated to would no longer hold; drop --dp-noise or leave --compression none");
     }
+    if (strategy.controlVariates() && train.optimizer() != io.cohort.protocol.v1.Optimizer.SGD) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " corrects SGD steps: its control variates "
+          + "estimate gradients from K plain SGD steps, which " + train.optimizer() + " does not take; use "
+          + "--optimizer sgd");
+    }
+    if (strategy.controlVariates() && differentialPrivacy.isPresent()) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " does not combine with differential privacy "
+          + "here: the control-variate half of each update is neither clipped nor noised; drop the --dp-* flags or "
+          + "use fedavg");
+    }
+    if (strategy.controlVariates() && compression.enabled()) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " does not combine with --compression yet: "
+          + "its uploads carry the control-variate half beside the update; leave --compression none");
+    }
+    if (strategy.controlVariates() && async.isPresent()) {
+      throw new IllegalArgumentException("strategy " + strategy.name() + " does not combine with --mode async yet: "
+          + "its server control variate assumes rounds of clients starting from one model; use --mode sync");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
@@ -350,7 +368,8 @@ public record CoordinatorConfig(
           minAvailable != null ? minAvailable : minClients, roundTimeout, train, seed, evaluateEvery, pollWait,
           liveness != null ? liveness : pollWait.multipliedBy(3),
           maxConcurrentUploads != null ? maxConcurrentUploads
-              : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
+              : defaultMaxConcurrentUploads(model.parameterCount() * (s.controlVariates() ? 2 : 1),
+                  Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
           Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async),

@@ -25,8 +25,24 @@ public final class TensorChunks {
   public static final int DEFAULT_CHUNK_ELEMENTS = 1 << 20;
   /** The name of the one UINT32 tensor a secure-aggregation client uploads: its masked vector. */
   public static final String MASKED_VECTOR = "secagg/masked";
+  /** The prefix of the SCAFFOLD control-variate tensors that follow the parameter tensors ({@code scaffold/W0}). */
+  public static final String CONTROL_PREFIX = "scaffold/";
 
   private TensorChunks() {}
+
+  /**
+   * The layout of a SCAFFOLD exchange: {@code tensors} (the parameters, {@code P} elements from offset 0), then each
+   * of them again named {@link #CONTROL_PREFIX}{@code <name>} at offset {@code P + offset}, for the control variate.
+   */
+  public static List<TensorShape> withControlVariate(List<TensorShape> tensors) {
+    TensorShape last = tensors.get(tensors.size() - 1);
+    int parameters = last.offset() + last.size();
+    List<TensorShape> out = new ArrayList<>(tensors);
+    for (TensorShape t : tensors) {
+      out.add(new TensorShape(CONTROL_PREFIX + t.name(), t.shape(), Math.addExact(parameters, t.offset())));
+    }
+    return List.copyOf(out);
+  }
 
   /** The chunks of {@code values} laid out as {@code tensors}, at most {@code maxElements} elements each. */
   public static List<TensorChunk> split(List<TensorShape> tensors, float[] values, int maxElements) {

@@ -78,7 +78,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .fraction(roundOptions.fraction)
         .minClients(roundOptions.minClients)
         .roundTimeout(Duration.ofSeconds(roundOptions.roundTimeoutSeconds))
-        .train(modelOptions.train())
+        .train(modelOptions.train(roundOptions.strategy))
         .seed(roundOptions.seed)
         .evaluateEvery(roundOptions.evaluateEvery)
         .pollWait(Duration.ofSeconds(pollWaitSeconds))

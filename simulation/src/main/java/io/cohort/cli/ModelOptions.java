@@ -29,7 +29,7 @@ final class ModelOptions {
   @Option(names = "--lr", description = "local learning rate (default: 0.001 for adam, 0.05 for sgd)")
   Double learningRate;
 
-  @Option(names = "--momentum", description = "SGD momentum (default: 0.9 for sgd)")
+  @Option(names = "--momentum", description = "SGD momentum (default: 0.9 for sgd; 0 with --strategy scaffold)")
   Double momentum;
 
   @Option(names = "--l2", defaultValue = "0", description = "L2 penalty on weights (default: ${DEFAULT-VALUE})")
@@ -52,14 +52,19 @@ final class ModelOptions {
         convChannels != null ? convChannels : defaults.convChannels());
   }
 
-  TrainSettings train() {
+  /**
+   * The local-training settings; {@code strategy} (the {@code --strategy} value) sets SGD's default momentum: 0 for
+   * SCAFFOLD, whose control variates assume plain SGD steps (Karimireddy et al. 2020), else 0.9.
+   */
+  TrainSettings train(String strategy) {
+    boolean plainSgd = strategy != null && strategy.trim().split(":", 2)[0].equals("scaffold");
     Optimizer opt = switch (optimizer.toLowerCase()) {
       case "adam" -> Optimizer.ADAM;
       case "sgd" -> Optimizer.SGD;
       default -> throw new IllegalArgumentException("--optimizer must be adam or sgd, got '" + optimizer + "'");
     };
     double lr = learningRate != null ? learningRate : opt == Optimizer.ADAM ? 1e-3 : 0.05;
-    double m = momentum != null ? momentum : opt == Optimizer.SGD ? 0.9 : 0.0;
+    double m = momentum != null ? momentum : opt == Optimizer.SGD && !plainSgd ? 0.9 : 0.0;
     return new TrainSettings(localEpochs, batchSize, lr, opt, m, l2);
   }
 }

@@ -28,7 +28,8 @@ final class RoundOptions {
 
   @Option(names = "--strategy", defaultValue = "fedavg",
       description = "how updates combine: " + io.cohort.coordinator.strategy.Strategies.NAMES + "; the robust ones "
-          + "(median, trimmed-mean, krum) need plaintext updates, so add --no-secure-agg (default: ${DEFAULT-VALUE})")
+          + "(median, trimmed-mean, krum, bulyan) need plaintext updates, so add --no-secure-agg "
+          + "(default: ${DEFAULT-VALUE})")
   String strategy;
 
   @Option(names = "--mode", defaultValue = "sync",

@@ -96,7 +96,7 @@ final class SimulateCommand implements Callable<Integer> {
       model = modelOptions.architecture();
     }
     SimulationConfig config = new SimulationConfig(clients, roundOptions.fraction, roundOptions.minClients,
-        roundOptions.rounds, partition, model, modelOptions.train(), roundOptions.seed, dir,
+        roundOptions.rounds, partition, model, modelOptions.train(roundOptions.strategy), roundOptions.seed, dir,
         data.directory(), data.verify(), data.download, trainers != null ? trainers : Runtime.getRuntime().availableProcessors(),
         roundOptions.evaluateEvery, Duration.ofSeconds(roundOptions.roundTimeoutSeconds), trainLimit, testLimit,
         secureAggregation.settings(false, 60_000), dropout,

@@ -42,6 +42,12 @@ public final class PooledTrainer implements LocalTrainer {
   }
 
   @Override
+  public FitOutcome fit(ModelArchitecture model, float[] initial, LocalDataset data, TrainingPlan plan,
+      float[] gradientCorrection) {
+    return withTrainer(t -> t.fit(model, initial, data, plan, gradientCorrection));
+  }
+
+  @Override
   public EvaluationOutcome evaluate(ModelArchitecture model, float[] parameters, LocalDataset data, int batchSize) {
     return withTrainer(t -> t.evaluate(model, parameters, data, batchSize));
   }

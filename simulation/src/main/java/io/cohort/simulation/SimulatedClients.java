@@ -113,7 +113,13 @@ public final class SimulatedClients implements AutoCloseable {
     @Override
     public io.cohort.client.FitOutcome fit(io.cohort.protocol.model.ModelArchitecture model, float[] initial,
         io.cohort.client.LocalDataset data, io.cohort.client.TrainingPlan plan) {
-      io.cohort.client.FitOutcome outcome = honest.fit(model, initial, data, plan);
+      return fit(model, initial, data, plan, null);
+    }
+
+    @Override
+    public io.cohort.client.FitOutcome fit(io.cohort.protocol.model.ModelArchitecture model, float[] initial,
+        io.cohort.client.LocalDataset data, io.cohort.client.TrainingPlan plan, float[] gradientCorrection) {
+      io.cohort.client.FitOutcome outcome = honest.fit(model, initial, data, plan, gradientCorrection);
       float[] trained = outcome.parameters();
       float[] poisoned = new float[trained.length];
       for (int i = 0; i < poisoned.length; i++) {

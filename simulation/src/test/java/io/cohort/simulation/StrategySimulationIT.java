@@ -28,7 +28,7 @@ class StrategySimulationIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"median", "trimmed-mean:0.2", "krum:1:3", "fedprox:0.1", "fedavgm:1:0.5", "fedadam:0.05",
-      "fedadagrad:0.05", "fedyogi:0.05"})
+      "fedadagrad:0.05", "fedyogi:0.05", "scaffold"})
   void strategy_threeRoundsOnIid_learns(String strategy) throws Exception {
     ModelArchitecture model = ModelArchitecture.defaultFor(ModelArchitecture.Kind.MLP, List.of(1, 28, 28), 10);
     SimulationConfig config = new SimulationConfig(6, 1.0, 1, 3, "iid", model,

@@ -57,7 +57,32 @@ public final class Nd4jTrainer implements LocalTrainer {
    */
   @Override
   public FitOutcome fit(ModelArchitecture model, float[] initial, LocalDataset data, TrainingPlan plan) {
+    return fit(model, initial, data, plan, null);
+  }
+
+  /**
+   * As {@link #fit(ModelArchitecture, float[], LocalDataset, TrainingPlan)}, with {@code gradientCorrection} added to
+   * every step's gradient (after L2 and the proximal term): SCAFFOLD's {@code c - c_i}. It takes exactly {@link
+   * TrainingPlan#localSteps(int) plan.localSteps(data.size())} steps.
+   *
+   * @param gradientCorrection the correction, of the parameters' length, or null for none
+   * @throws IllegalArgumentException if the correction has the wrong length, or comes with Adam (SCAFFOLD's control
+   *     variates assume SGD steps)
+   */
+  @Override
+  public FitOutcome fit(ModelArchitecture model, float[] initial, LocalDataset data, TrainingPlan plan,
+      float[] gradientCorrection) {
     Objects.requireNonNull(plan, "plan");
+    if (gradientCorrection != null) {
+      if (plan.optimizer() != TrainingPlan.Optimizer.SGD) {
+        throw new IllegalArgumentException("a SCAFFOLD gradient correction needs SGD steps, but the plan uses "
+            + plan.optimizer());
+      }
+      if (model != null && gradientCorrection.length != model.parameterCount()) {
+        throw new IllegalArgumentException("gradientCorrection has " + gradientCorrection.length + " values but "
+            + model.describe() + " has " + model.parameterCount() + " parameters");
+      }
+    }
     if (data != null && data.size() == 0) {
       throw new IllegalArgumentException("data must hold at least one example to train on");
     }
@@ -69,6 +94,7 @@ public final class Nd4jTrainer implements LocalTrainer {
     if (plan.proximalMu() > 0) {
       network.anchorProximalTerm();
     }
+    network.setGradientCorrection(gradientCorrection);
     if (order.length < n) {
       order = new int[n];
     }

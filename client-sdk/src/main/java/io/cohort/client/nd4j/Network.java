@@ -49,6 +49,8 @@ final class Network implements AutoCloseable {
   private final INDArray parameters;
   private final INDArray gradients;
   private INDArray anchor; // the proximal term's w_start; made on first use
+  private INDArray correction; // SCAFFOLD's c - c_i; made on first use
+  private boolean corrected; // whether steps add the correction
   private final List<Layer> layers = new ArrayList<>();
   private final List<INDArray[]> penalised = new ArrayList<>();
   private final List<INDArray> optimizerState = new ArrayList<>();
@@ -201,6 +203,22 @@ final class Network implements AutoCloseable {
   }
 
   /**
+   * Makes every later training step add {@code values} to the gradient (SCAFFOLD's {@code c - c_i}); null stops it.
+   */
+  void setGradientCorrection(float[] values) {
+    corrected = values != null;
+    if (values == null) {
+      return;
+    }
+    if (correction == null) {
+      try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        correction = Nd4j.create(dataType, parameterCount);
+      }
+    }
+    HostTransfer.write(correction, values, parameterCount);
+  }
+
+  /**
    * {@link #trainStep(int, double, Optimizer)} with FedProx's proximal term: the gradient gains {@code mu * (w -
    * anchor)} ({@link #anchorProximalTerm()} first).
    */
@@ -218,6 +236,9 @@ final class Network implements AutoCloseable {
       }
       if (proximalMu > 0) {
         gradients.addi(parameters.sub(anchor).muli(proximalMu));
+      }
+      if (corrected) {
+        gradients.addi(correction);
       }
       if (optimizer != null) {
         optimizer.step(parameters, gradients);
@@ -281,6 +302,8 @@ final class Network implements AutoCloseable {
     closeBuffers();
     release(parameters);
     release(gradients);
+    release(anchor);
+    release(correction);
     optimizerState.forEach(Network::release);
     optimizerState.clear();
   }

@@ -39,6 +39,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.List;
@@ -235,10 +236,24 @@ public final class HttpTransport {
     return call("/v1/leave", request, Ack.parser(), SMALL_TIMEOUT);
   }
 
-  /** A downloaded global model. */
-  public record DownloadedModel(long version, ModelArchitecture architecture, float[] parameters) {}
+  /**
+   * A downloaded global model.
+   *
+   * @param controlVariate SCAFFOLD's server control variate {@code c}, of the parameters' length, when the download
+   *     carried one; else null
+   */
+  public record DownloadedModel(long version, ModelArchitecture architecture, float[] parameters,
+      float[] controlVariate) {
+    /** A model without a control variate. */
+    public DownloadedModel(long version, ModelArchitecture architecture, float[] parameters) {
+      this(version, architecture, parameters, null);
+    }
+  }
 
-  /** Downloads model {@code version} of {@code runId}, validating every chunk against the model's tensors. */
+  /**
+   * Downloads model {@code version} of {@code runId}, validating every chunk against the model's tensors (and, when
+   * the header announces a SCAFFOLD control variate, against the {@code scaffold/<name>} tensors after them).
+   */
   public DownloadedModel downloadModel(String clientId, String token, String runId, long version) {
     Exchange exchange = exchange("/v1/runs/" + runId + "/models/" + version, uri -> {
       HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(BULK_TIMEOUT).header("x-cohort-client",
@@ -255,18 +270,29 @@ public final class HttpTransport {
       }
       ModelHeader header = Frames.readRequired(body, ModelHeader.parser(), "ModelHeader");
       ModelArchitecture architecture = ModelArchitecture.fromProto(header.getModel());
-      if (header.getVersion() != version || header.getTotalElements() != architecture.parameterCount()) {
+      int count = architecture.parameterCount();
+      if (header.getVersion() != version || header.getTotalElements() != count) {
         throw new CohortException("MALFORMED", "model header (version " + header.getVersion() + ", "
             + header.getTotalElements() + " elements) does not match the request for version " + version, false, null);
       }
-      float[] parameters = new float[architecture.parameterCount()];
-      TensorChunks.Assembler assembler = new TensorChunks.Assembler(architecture.tensors(), parameters);
+      boolean control = header.getControlElements() != 0;
+      if (control && header.getControlElements() != count) {
+        throw new CohortException("MALFORMED", "model header announces a control variate of "
+            + header.getControlElements() + " elements for a model of " + count, false, null);
+      }
+      // With a control variate: [parameters | c], laid out as the SCAFFOLD exchange is.
+      float[] received = new float[control ? 2 * count : count];
+      TensorChunks.Assembler assembler = new TensorChunks.Assembler(control
+          ? TensorChunks.withControlVariate(architecture.tensors()) : architecture.tensors(), received);
       TensorChunk chunk;
       while ((chunk = Frames.read(body, TensorChunk.parser())) != null) {
         assembler.accept(chunk);
       }
       assembler.finish();
-      return new DownloadedModel(version, architecture, parameters);
+      return control
+          ? new DownloadedModel(version, architecture, Arrays.copyOf(received, count),
+              Arrays.copyOfRange(received, count, 2 * count))
+          : new DownloadedModel(version, architecture, received);
     } catch (ProtocolException e) {
       throw new CohortException(e.code().name(), "model download: " + e.getMessage(), false, e);
     } catch (IllegalArgumentException e) {

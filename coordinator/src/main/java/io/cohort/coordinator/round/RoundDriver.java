@@ -15,6 +15,7 @@ import io.cohort.coordinator.strategy.ClientUpdate;
 import io.cohort.coordinator.strategy.EvaluationReport;
 import io.cohort.coordinator.strategy.EvaluationSummary;
 import io.cohort.coordinator.strategy.FitAggregation;
+import io.cohort.coordinator.strategy.Participation;
 import io.cohort.crypto.ClientCredentials;
 import io.cohort.crypto.secagg.EncryptedShare;
 import io.cohort.crypto.secagg.KeyAdvertisement;
@@ -26,6 +27,7 @@ import io.cohort.protocol.secagg.SecAggWire;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.TensorChunks;
 import io.cohort.protocol.compression.UpdateCompression;
+import io.cohort.protocol.model.TensorShape;
 import io.cohort.protocol.v1.Ack;
 import io.cohort.protocol.v1.ErrorCode;
 import io.cohort.protocol.v1.EvaluateResult;
@@ -157,6 +159,22 @@ public final class RoundDriver {
       registry.register(client);
       registry.touch(client.id(), now); // heard of just now: live until the liveness window passes without a word
     }
+    if (config.strategy().controlVariates()) { // SCAFFOLD: the download carries the (restored, or zero) c as well
+      this.model = GlobalModel.encode(runId, initial.version(), config.model(), initial.parameters(),
+          controlVariate());
+    }
+  }
+
+  /** Elements of one client's exchanged vector: the parameters, and with SCAFFOLD its control variate after them. */
+  private int exchangeLength() {
+    int parameters = config.model().parameterCount();
+    return config.strategy().controlVariates() ? Math.multiplyExact(2, parameters) : parameters;
+  }
+
+  /** The strategy's control variate to send with the next model (SCAFFOLD), else null. */
+  private float[] controlVariate() {
+    return config.strategy().controlVariates() ? config.strategy().controlVariate(config.model().parameterCount())
+        : null;
   }
 
   /** The run's id. */
@@ -318,7 +336,7 @@ public final class RoundDriver {
    */
   private void restartSecureRound(OpenRound open) {
     FitRound round = new FitRound(open.round(), open.modelVersion(), open.invited(),
-        config.strategy().beginFit(open.round(), config.model().parameterCount()));
+        config.strategy().beginFit(open.round(), exchangeLength()));
     round.sampleRate = open.sampleRate();
     round.dp = parseDp(open);
     fitRound = round;
@@ -350,7 +368,8 @@ public final class RoundDriver {
         .setModelVersion(model.version())
         .setModel(config.model().toProto())
         .setConfig(config.train().toProto(config.seed() * 1_000_003L + number).toBuilder()
-            .setProximalMu((float) config.strategy().proximalMu()))
+            .setProximalMu((float) config.strategy().proximalMu())
+            .setScaffold(config.strategy().controlVariates()))
         .setDeadlineUnixMs(deadline);
     if (dp != null) {
       fit.setDifferentialPrivacy(dp);
@@ -545,11 +564,13 @@ public final class RoundDriver {
     }
     uploadsInFlight++;
     round.uploading.add(clientId);
-    int parameters = config.model().parameterCount();
+    int parameters = exchangeLength();
+    List<TensorShape> tensors = config.strategy().controlVariates()
+        ? TensorChunks.withControlVariate(config.model().tensors()) : config.model().tensors();
     UpdateCompression compression = round.secure != null ? UpdateCompression.NONE : config.compression();
     long dataBytes = compression.maxDataBytes(parameters, TensorChunks.DEFAULT_CHUNK_ELEMENTS);
     long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256 + 4;
-    return new UploadTicket(round, header, config.model().tensors(), parameters, maxBody, compression);
+    return new UploadTicket(round, header, tensors, parameters, maxBody, compression);
   }
 
   /**
@@ -992,7 +1013,8 @@ public final class RoundDriver {
     float[] global = model.parameters();
     long version = model.version() + 1;
     aggregating = true;
-    int parameters = config.model().parameterCount();
+    int parameters = exchangeLength();
+    Participation participation = new Participation(Math.max(1, summed), registry.size());
     java.util.function.DoubleConsumer timed = aggregationSeconds;
     vertx.executeBlocking(() -> {
       long began = System.nanoTime();
@@ -1013,8 +1035,9 @@ public final class RoundDriver {
         }
         privacy.noiseMean(mean, summed, round.dp.getClipNorm());
       }
-      float[] next = config.strategy().applySecureAggregate(round.number, global, mean);
-      SecureAggregate result = new SecureAggregate(GlobalModel.encode(runId, version, config.model(), next),
+      float[] next = config.strategy().applySecureAggregate(round.number, global, mean, participation);
+      SecureAggregate result = new SecureAggregate(GlobalModel.encode(runId, version, config.model(), next,
+          controlVariate()),
           decoded.totalWeight(), centredBitSum);
       timed.accept((System.nanoTime() - began) / 1e9);
       return result;
@@ -1174,7 +1197,7 @@ public final class RoundDriver {
     }
     int number = nextRound++;
     long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
-    FitAggregation aggregation = config.strategy().beginFit(number, config.model().parameterCount());
+    FitAggregation aggregation = config.strategy().beginFit(number, exchangeLength());
     FitRound round = new FitRound(number, model.version(), invited, aggregation);
     round.sampleRate = sampleRate;
     fitRound = round;
@@ -1199,7 +1222,7 @@ public final class RoundDriver {
     long graphSeed = new Random(config.seed() * 1_000_003L + round.number).nextLong() ^ 0x5ECA66L
         ^ (attempt * 0x9E3779B97F4A7C15L);
     SecureAggregationSettings settings = config.secureAggregation();
-    int coordinates = config.model().parameterCount();
+    int coordinates = exchangeLength();
     if (privacy != null) {
       // Clipped updates count with weight 1; the quantisation range covers the clipped, noised coordinates; with
       // adaptive clipping each client's centred bit is one more coordinate.
@@ -1336,15 +1359,16 @@ public final class RoundDriver {
     }
     float[] global = model.parameters();
     long version = model.version() + 1;
+    Participation participation = new Participation(aggregation.count(), registry.size());
     java.util.function.DoubleConsumer timed = aggregationSeconds;
     vertx.executeBlocking(() -> {
       long began = System.nanoTime();
-      float[] next = config.strategy().finishFit(round.number, global, aggregation, failures);
+      float[] next = config.strategy().finishFit(round.number, global, aggregation, failures, participation);
       if (privacy != null) {
         // Adding N(0, s^2) to global + mean is adding it to the mean: the sum of clipped updates gets z * C.
         privacy.noiseMean(next, aggregation.count(), round.dp.getClipNorm());
       }
-      GlobalModel encoded = GlobalModel.encode(runId, version, config.model(), next);
+      GlobalModel encoded = GlobalModel.encode(runId, version, config.model(), next, controlVariate());
       timed.accept((System.nanoTime() - began) / 1e9);
       return encoded;
     }, false)

@@ -1,5 +1,6 @@
 package io.cohort.coordinator.strategy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -15,6 +16,11 @@ import java.util.List;
  *       values (Yin et al. 2018).
  *   <li>{@link #krum}: Krum and Multi-Krum (Blanchard et al. 2017): score each update by the sum of squared distances
  *       to its {@code n - f - 2} nearest neighbours and average the {@code m} best-scored (m = 1: Krum).
+ *   <li>{@link #bulyan}: Bulyan (El Mhamdi, Guerraoui, Rouault 2018, "The Hidden Vulnerability of Distributed
+ *       Learning in Byzantium"): Krum picks {@code theta = n - 2f} updates one at a time, each from those not yet
+ *       picked; then, per coordinate, the mean of the {@code beta = theta - 2f} picked values closest to their
+ *       median. A round needs {@code n >= 4f + 3} updates. When fewer than {@code f + 3} candidates are left, Krum's
+ *       score sums the distance to the nearest one ({@code n - f - 2} would be less than 1).
  * </ul>
  */
 public final class RobustAggregation extends FedAvgSampling {
@@ -56,6 +62,18 @@ public final class RobustAggregation extends FedAvgSampling {
     }
     return new RobustAggregation("krum:" + f + ":" + m, fraction, Math.max(minClients, 2 * f + 3),
         d -> multiKrum(d, f, m));
+  }
+
+  /**
+   * Bulyan.
+   *
+   * @param f how many updates may be Byzantine; a round needs at least {@code 4f + 3} updates (fewer fails it)
+   */
+  public static RobustAggregation bulyan(double fraction, int minClients, int f) {
+    if (f < 0) {
+      throw new IllegalArgumentException("bulyan needs f >= 0, got f=" + f);
+    }
+    return new RobustAggregation("bulyan:" + f, fraction, Math.max(minClients, 4 * f + 3), d -> bulyan(d, f));
   }
 
   @Override
@@ -111,13 +129,83 @@ public final class RobustAggregation extends FedAvgSampling {
 
   static float[] multiKrum(List<float[]> deltas, int f, int m) {
     int n = deltas.size();
-    int neighbours = n - f - 2;
-    if (neighbours < 1) {
+    if (n - f - 2 < 1) {
       throw new IllegalStateException("krum with f=" + f + " needs more than " + (2 * f + 2) + " updates, got " + n);
     }
     if (m > n - f) {
       throw new IllegalStateException("multi-krum averages at most n - f = " + (n - f) + " updates, asked for " + m);
     }
+    List<Integer> all = new ArrayList<>();
+    for (int a = 0; a < n; a++) {
+      all.add(a);
+    }
+    Integer[] order = krumOrder(squaredDistances(deltas), all, n - f - 2);
+    int d = deltas.get(0).length;
+    double[] sum = new double[d];
+    for (int k = 0; k < m; k++) {
+      float[] chosen = deltas.get(order[k]);
+      for (int j = 0; j < d; j++) {
+        sum[j] += chosen[j];
+      }
+    }
+    float[] out = new float[d];
+    for (int j = 0; j < d; j++) {
+      out[j] = (float) (sum[j] / m);
+    }
+    return out;
+  }
+
+  /**
+   * Bulyan: {@code theta = n - 2f} updates chosen by Krum one at a time (each pick leaves the pool, the next is
+   * Krum's choice among the rest), then per coordinate the mean of the {@code beta = theta - 2f} chosen values
+   * closest to their median. Needs {@code n >= 4f + 3}.
+   */
+  static float[] bulyan(List<float[]> deltas, int f) {
+    int n = deltas.size();
+    if (n < 4 * f + 3) {
+      throw new IllegalStateException("bulyan with f=" + f + " needs at least 4f + 3 = " + (4 * f + 3)
+          + " updates, got " + n + "; sample more clients or lower f");
+    }
+    int theta = n - 2 * f;
+    int beta = theta - 2 * f;
+    double[][] distance = squaredDistances(deltas);
+    List<Integer> pool = new ArrayList<>();
+    for (int a = 0; a < n; a++) {
+      pool.add(a);
+    }
+    List<float[]> selected = new ArrayList<>(theta);
+    while (selected.size() < theta) {
+      // Krum over the pool; its last picks have fewer than f + 3 candidates, so at least one neighbour is scored.
+      int best = krumOrder(distance, pool, Math.max(1, pool.size() - f - 2))[0];
+      selected.add(deltas.get(best));
+      pool.remove(Integer.valueOf(best));
+    }
+    return perCoordinate(selected, c -> closestToMedianMean(c, beta));
+  }
+
+  /** The mean of the {@code beta} values of {@code sorted} closest to its median (ties keep the smaller value). */
+  private static float closestToMedianMean(float[] sorted, int beta) {
+    int n = sorted.length;
+    double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + (double) sorted[n / 2]) / 2;
+    int lo = 0;
+    int hi = n - 1; // the beta closest values of a sorted column form a window: shrink it from the farther end
+    while (hi - lo + 1 > beta) {
+      if (median - sorted[lo] > sorted[hi] - median) {
+        lo++;
+      } else {
+        hi--;
+      }
+    }
+    double sum = 0;
+    for (int i = lo; i <= hi; i++) {
+      sum += sorted[i];
+    }
+    return (float) (sum / beta);
+  }
+
+  /** Squared Euclidean distances between every pair of updates. */
+  private static double[][] squaredDistances(List<float[]> deltas) {
+    int n = deltas.size();
     double[][] distance = new double[n][n];
     for (int a = 0; a < n; a++) {
       for (int b = a + 1; b < n; b++) {
@@ -132,34 +220,31 @@ public final class RobustAggregation extends FedAvgSampling {
         distance[b][a] = s;
       }
     }
-    Integer[] order = new Integer[n];
+    return distance;
+  }
+
+  /**
+   * The updates of {@code pool} ordered by Krum score, best first: the sum of squared distances to the {@code
+   * neighbours} nearest others in the pool; ties go to the lower index.
+   */
+  private static Integer[] krumOrder(double[][] distance, List<Integer> pool, int neighbours) {
+    int n = distance.length;
     double[] score = new double[n];
-    for (int a = 0; a < n; a++) {
-      double[] others = new double[n - 1];
-      for (int b = 0, k = 0; b < n; b++) {
+    for (int a : pool) {
+      double[] others = new double[pool.size() - 1];
+      int k = 0;
+      for (int b : pool) {
         if (b != a) {
           others[k++] = distance[a][b];
         }
       }
       Arrays.sort(others);
-      for (int k = 0; k < neighbours; k++) {
+      for (k = 0; k < Math.min(neighbours, others.length); k++) {
         score[a] += others[k];
       }
-      order[a] = a;
     }
+    Integer[] order = pool.toArray(new Integer[0]);
     Arrays.sort(order, (p, q) -> score[p] != score[q] ? Double.compare(score[p], score[q]) : Integer.compare(p, q));
-    int d = deltas.get(0).length;
-    double[] sum = new double[d];
-    for (int k = 0; k < m; k++) {
-      float[] chosen = deltas.get(order[k]);
-      for (int j = 0; j < d; j++) {
-        sum[j] += chosen[j];
-      }
-    }
-    float[] out = new float[d];
-    for (int j = 0; j < d; j++) {
-      out[j] = (float) (sum[j] / m);
-    }
-    return out;
+    return order;
   }
 }

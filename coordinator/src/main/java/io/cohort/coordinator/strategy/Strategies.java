@@ -5,13 +5,14 @@ package io.cohort.coordinator.strategy;
  * {@code fedavgm[:LR[:MOMENTUM]]}
  * (defaults 1.0, 0.9); {@code fedadagrad|fedadam|fedyogi[:LR[:TAU]]} (defaults 0.01, 0.001; beta1 0.9, beta2 0.99,
  * as in Reddi et al. 2021); {@code median}; {@code trimmed-mean[:BETA]} (default 0.1); {@code krum[:F[:M]]} (defaults
- * F = 1, M = 1; M > 1 is Multi-Krum).
+ * F = 1, M = 1; M > 1 is Multi-Krum); {@code bulyan[:F]} (default F = 1; a round needs 4F + 3 updates);
+ * {@code scaffold[:SERVER_LR]} (default 1).
  */
 public final class Strategies {
   /** The names, for help texts and errors. */
   public static final String NAMES = "fedavg, fedprox[:MU], fedavgm[:LR[:MOMENTUM]], fedadagrad[:LR[:TAU]], "
       + "fedadam[:LR[:TAU]], "
-      + "fedyogi[:LR[:TAU]], median, trimmed-mean[:BETA], krum[:F[:M]]";
+      + "fedyogi[:LR[:TAU]], median, trimmed-mean[:BETA], krum[:F[:M]], bulyan[:F], scaffold[:SERVER_LR]";
 
   private Strategies() {}
 
@@ -57,6 +58,14 @@ public final class Strategies {
           int f = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
           int m = parts.length > 2 ? Integer.parseInt(parts[2]) : 1;
           yield RobustAggregation.krum(fraction, minClients, f, m);
+        }
+        case "bulyan" -> {
+          expect(parts, 2, spec);
+          yield RobustAggregation.bulyan(fraction, minClients, parts.length > 1 ? Integer.parseInt(parts[1]) : 1);
+        }
+        case "scaffold" -> {
+          expect(parts, 2, spec);
+          yield new Scaffold(fraction, minClients, number(parts, 1, 1.0));
         }
         default -> throw new IllegalArgumentException("unknown strategy '" + spec + "'; expected one of " + NAMES);
       };

@@ -54,6 +54,41 @@ public interface Strategy {
   }
 
   /**
+   * {@link #finishFit(int, float[], FitAggregation, List)} told how many clients stand behind the aggregate; the
+   * coordinator calls this one. By default the participation is ignored.
+   */
+  default float[] finishFit(int round, float[] global, FitAggregation aggregation, List<ClientFailure> failures,
+      Participation participation) {
+    return finishFit(round, global, aggregation, failures);
+  }
+
+  /**
+   * {@link #applySecureAggregate(int, float[], float[])} told how many clients stand behind the mean; the
+   * coordinator calls this one. By default the participation is ignored.
+   */
+  default float[] applySecureAggregate(int round, float[] global, float[] meanDelta, Participation participation) {
+    return applySecureAggregate(round, global, meanDelta);
+  }
+
+  /**
+   * Whether clients and coordinator exchange control variates (SCAFFOLD): the model download then carries {@link
+   * #controlVariate(int)} after the parameters, every client's task says so ({@code TrainConfig.scaffold}), and every
+   * update (and every aggregate the strategy receives) is twice the model's length: the parameter update, then the
+   * client's control-variate update.
+   */
+  default boolean controlVariates() {
+    return false;
+  }
+
+  /**
+   * The server's control variate sent to clients with the model, of the model's {@code parameterCount} (a copy).
+   * Only called when {@link #controlVariates()}; after a round's {@code finishFit}, never concurrently with it.
+   */
+  default float[] controlVariate(int parameterCount) {
+    throw new UnsupportedOperationException(name() + " keeps no control variate");
+  }
+
+  /**
    * The strategy's state across rounds, for checkpoints and the cluster's run state (empty: none). Called after a
    * round's {@link #finishFit}, never concurrently with it.
    */

@@ -62,6 +62,58 @@ class RobustAggregationTest {
         .hasMessageContaining("needs more than 4 updates, got 3");
   }
 
+  /** Six honest updates a..f and one outlier g = (100, -100); f = 1, so n = 7 = 4f + 3, theta = 5, beta = 3. */
+  private static final List<float[]> SIX_AND_OUTLIER = List.of(new float[] {3, 5}, new float[] {6, 1},
+      new float[] {1, 5}, new float[] {1, 6}, new float[] {4, 3}, new float[] {5, 0}, new float[] {100, -100});
+
+  @Test
+  void bulyan_withOneOutlier_picksThetaByRepeatedKrumThenAveragesTheBetaClosestToTheMedian() {
+    // Squared distances: ab 25, ac 4, ad 5, ae 5, af 29, bc 41, bd 50, be 8, bf 2, cd 1, ce 13, cf 41, de 18, df 52,
+    // ef 10; g is over 9000 from every other. Krum over the pool, n' - f - 2 neighbours (at least 1):
+    //   pool a..g, 4 neighbours: a 4+5+5+25 = 39, e 5+8+10+13 = 36 (best), b 2+8+25+41 = 76, ... -> e
+    //   pool a b c d f g, 3:     a 4+5+25 = 34 (best), c 1+4+41 = 46, b 2+25+41 = 68, ...         -> a
+    //   pool b c d f g, 2:       b 2+41 = 43, c 1+41 = 42 (best), d 1+50 = 51, f 2+41 = 43        -> c
+    //   pool b d f g, 1:         b 2, d 50, f 2: tie, the lower index wins                       -> b
+    //   pool d f g, 1:           d 52, f 52: tie                                                 -> d
+    // Selected e a c b d (f and g left out). Coordinate 0: 1 1 3 4 6, median 3, the 3 closest 3 4 1 -> 8/3.
+    // Coordinate 1: 1 3 5 5 6, median 5, the 3 closest 5 5 6 -> 16/3.
+    float[] out = RobustAggregation.bulyan(SIX_AND_OUTLIER, 1);
+    assertThat((double) out[0]).isCloseTo(8.0 / 3, within(1e-6));
+    assertThat((double) out[1]).isCloseTo(16.0 / 3, within(1e-6));
+  }
+
+  @Test
+  void bulyan_withFZero_isThePlainMean() {
+    // theta = beta = n: every update, every value. (1 + 2 + 3 + 100 + 4) / 5 = 22, (10 + 20 - 5 + 0 + 4) / 5 = 5.8
+    float[] out = RobustAggregation.bulyan(FIVE, 0);
+    assertThat(out[0]).isEqualTo(22f);
+    assertThat((double) out[1]).isCloseTo(5.8, within(1e-6));
+  }
+
+  @Test
+  void bulyan_fewerThan4fPlus3Updates_failsTheRoundWithAClearError() {
+    assertThatThrownBy(() -> RobustAggregation.bulyan(SIX_AND_OUTLIER.subList(0, 6), 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("needs at least 4f + 3 = 7 updates, got 6");
+  }
+
+  @Test
+  void bulyan_throughTheStrategy_movesTheModelAndIsNamedByItsF() {
+    Strategy bulyan = Strategies.parse("bulyan:1", 1, 1);
+    assertThat(bulyan.name()).isEqualTo("bulyan:1");
+    assertThat(bulyan.supportsSecureAggregation()).isFalse();
+    FitAggregation aggregation = bulyan.beginFit(1, 2);
+    for (float[] row : SIX_AND_OUTLIER) {
+      aggregation.fold(new ClientUpdate("c", row, 10, 0.5, 0.5));
+    }
+    float[] next = aggregation.finish(new float[] {1, 1}, List.of());
+    assertThat((double) next[0]).isCloseTo(1 + 8.0 / 3, within(1e-6));
+    assertThat((double) next[1]).isCloseTo(1 + 16.0 / 3, within(1e-6));
+    // a round never samples fewer than 4f + 3 on purpose: a fraction of 0.1 of 8 live clients still samples 7
+    List<String> live = List.of("a", "b", "c", "d", "e", "f", "g", "h");
+    assertThat(Strategies.parse("bulyan:1", 0.1, 1).configureFit(1, live, new java.util.Random(1))).hasSize(7);
+  }
+
   @Test
   void strategy_foldsCopiesOfTheDeltasAndMovesTheModelByTheRule() throws Exception {
     FitAggregation aggregation = RobustAggregation.median(1, 1).beginFit(1, 2);
@@ -95,5 +147,7 @@ class RobustAggregationTest {
   void factories_refuseOutOfRangeParameters() {
     assertThatThrownBy(() -> RobustAggregation.trimmedMean(1, 1, 0.5)).hasMessageContaining("[0, 0.5)");
     assertThatThrownBy(() -> RobustAggregation.krum(1, 1, -1, 1)).hasMessageContaining("f >= 0");
+    assertThatThrownBy(() -> RobustAggregation.bulyan(1, 1, -1)).hasMessageContaining("f >= 0");
+    assertThatThrownBy(() -> Strategies.parse("bulyan:1:2", 1, 1)).hasMessageContaining("too many parameters");
   }
 }
