@@ -85,4 +85,19 @@ class CoordinatorConfigTest {
     assertThat(CoordinatorConfig.builder(model).secureAggregation(SecureAggregationSettings.off())
         .compression(UpdateCompression.q4()).build().compression()).isEqualTo(UpdateCompression.q4());
   }
+
+  @Test
+  void scaffold_withCompressionOrAsync_refusedSayingWhy() {
+    ModelArchitecture model = ModelArchitecture.logreg(List.of(4), 3);
+    io.cohort.coordinator.strategy.Strategy scaffold = io.cohort.coordinator.strategy.Strategies.parse("scaffold", 1, 1);
+    TrainSettings sgd = new TrainSettings(1, 16, 0.05, io.cohort.protocol.v1.Optimizer.SGD, 0, 0);
+    assertThatThrownBy(() -> CoordinatorConfig.builder(model).secureAggregation(SecureAggregationSettings.off())
+        .train(sgd).strategy(scaffold).compression(UpdateCompression.q8()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not combine with --compression yet");
+    assertThatThrownBy(() -> CoordinatorConfig.builder(model).secureAggregation(SecureAggregationSettings.off())
+        .train(sgd).strategy(scaffold).async(new AsyncSettings(2, 1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not combine with --mode async yet");
+  }
 }

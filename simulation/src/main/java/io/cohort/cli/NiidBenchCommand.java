@@ -50,7 +50,7 @@ final class NiidBenchCommand implements Callable<Integer> {
       description = "partitions, as --partition takes them (default: ${DEFAULT-VALUE})")
   List<String> partitions;
 
-  @Option(names = "--strategies", split = ",", defaultValue = "fedavg,fedprox:0.01,fedadam:0.01",
+  @Option(names = "--strategies", split = ",", defaultValue = "fedavg,fedprox:0.01,scaffold,fedadam:0.01",
       description = "strategies, as --strategy takes them (default: ${DEFAULT-VALUE})")
   List<String> strategies;
 
