@@ -36,6 +36,9 @@ import java.util.Optional;
  *     listening address; needed when listening on every interface
  * @param apiToken the bearer token of the HTTP API for people and apps (models, predict, dashboard), or empty for one
  *     generated at start ({@link Coordinator#apiToken()})
+ * @param overSelection over-selection: a training round invites {@code ceil(K x (1 + overSelection))} live clients
+ *     (at most all of them), where K is the cohort the strategy chose, and closes as soon as K updates are accepted;
+ *     0 (the default) invites the cohort alone. In [0, 10]
  */
 public record CoordinatorConfig(
     String host,
@@ -57,7 +60,7 @@ public record CoordinatorConfig(
     Optional<DpConfig> differentialPrivacy,
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
-    Optional<java.net.URI> advertisedUrl, Optional<String> apiToken) {
+    Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, double overSelection) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -113,7 +116,14 @@ public record CoordinatorConfig(
     if (maxConcurrentUploads < 1) {
       throw new IllegalArgumentException("max concurrent uploads must be at least 1, got " + maxConcurrentUploads);
     }
+    if (!(overSelection >= 0 && overSelection <= MAX_OVER_SELECTION)) {
+      throw new IllegalArgumentException("over-select must be in [0, " + (int) MAX_OVER_SELECTION + "] (the share of "
+          + "extra clients invited, e.g. 0.3 for 30 % more), got " + overSelection);
+    }
   }
+
+  /** The largest over-selection accepted: 10, eleven times the cohort. */
+  public static final double MAX_OVER_SELECTION = 10;
 
   private static void requirePositive(Duration d, String name) {
     if (d == null || d.isNegative() || d.isZero()) {
@@ -161,6 +171,7 @@ public record CoordinatorConfig(
     private io.cohort.coordinator.cluster.ClusterSettings cluster;
     private java.net.URI advertisedUrl;
     private String apiToken;
+    private double overSelection;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -295,6 +306,16 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /**
+     * Over-selection: invite {@code ceil(K x (1 + share))} clients where the strategy chose K, and aggregate the first
+     * K updates; later ones are refused with {@code ROUND_NOT_OPEN}. Defaults to 0 (invite K). With secure
+     * aggregation the masked-input stage closes at K inputs and the rest count as dropped.
+     */
+    public Builder overSelection(double share) {
+      this.overSelection = share;
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -310,7 +331,7 @@ public record CoordinatorConfig(
               : defaultMaxConcurrentUploads(model.parameterCount(), Runtime.getRuntime().maxMemory()),
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
-          Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken));
+          Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), overSelection);
     }
   }
 }

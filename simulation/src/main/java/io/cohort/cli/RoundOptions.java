@@ -30,4 +30,9 @@ final class RoundOptions {
       description = "how updates combine: " + io.cohort.coordinator.strategy.Strategies.NAMES + "; the robust ones "
           + "(median, trimmed-mean, krum) need plaintext updates, so add --no-secure-agg (default: ${DEFAULT-VALUE})")
   String strategy;
+
+  @Option(names = "--over-select", defaultValue = "0", paramLabel = "SHARE",
+      description = "over-selection: invite ceil(K x (1 + SHARE)) live clients where the strategy chose K, and close "
+          + "the round at the first K updates (later ones are refused); e.g. 0.3 (default: ${DEFAULT-VALUE}: none)")
+  double overSelect;
 }

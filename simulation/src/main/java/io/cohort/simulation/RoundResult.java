@@ -29,6 +29,6 @@ public record RoundResult(RoundRecord record, EvaluationResult central, double l
         central.macroF1(), !record.completed(), Double.isNaN(record.trainLoss()) ? null : record.trainLoss(),
         fed == null || Double.isNaN(fed.accuracy()) ? null : fed.accuracy(),
         fed == null || Double.isNaN(fed.loss()) ? null : fed.loss(),
-        Double.isNaN(record.epsilon()) ? null : record.epsilon());
+        Double.isNaN(record.epsilon()) ? null : record.epsilon(), record.invited(), record.late());
   }
 }

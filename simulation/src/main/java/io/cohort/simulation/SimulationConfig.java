@@ -37,6 +37,11 @@ import java.util.Optional;
  * @param differentialPrivacy client-level DP (DP-FedAvg), or empty for none
  * @param workerJvms worker JVMs that run the clients (0: the clients run in this JVM); they join this JVM's
  *     Hazelcast cluster on loopback and each takes a share of the clients
+ * @param strategy the strategy spec ({@code fedavg}, {@code fedprox:MU}, ...)
+ * @param poisoning which clients send poisoned updates
+ * @param heterogeneity which clients are slow, and how often clients are offline
+ * @param overSelection the share of extra clients each round invites beyond the strategy's cohort K, aggregating the
+ *     first K updates (0: none)
  */
 public record SimulationConfig(
     int clients,
@@ -61,7 +66,9 @@ public record SimulationConfig(
     Optional<DpConfig> differentialPrivacy,
     int workerJvms,
     String strategy,
-    SimulatedClients.Poisoning poisoning) {
+    SimulatedClients.Poisoning poisoning,
+    Heterogeneity heterogeneity,
+    double overSelection) {
 
   /** A FedAvg run. */
   public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
@@ -85,9 +92,26 @@ public record SimulationConfig(
         workerJvms, strategy, SimulatedClients.Poisoning.NONE);
   }
 
+  /** A run of {@code strategy} whose clients are all equally fast and always online, without over-selection. */
+  public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
+      ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
+      boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
+      SecureAggregationSettings secureAggregation, double dropout, Optional<DpConfig> differentialPrivacy,
+      int workerJvms, String strategy, SimulatedClients.Poisoning poisoning) {
+    this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
+        trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
+        workerJvms, strategy, poisoning, Heterogeneity.NONE, 0);
+  }
+
   public SimulationConfig {
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(poisoning, "poisoning");
+    Objects.requireNonNull(heterogeneity, "heterogeneity (Heterogeneity.NONE for none)");
+    if (!(overSelection >= 0 && overSelection <= io.cohort.coordinator.CoordinatorConfig.MAX_OVER_SELECTION)) {
+      throw new IllegalArgumentException("--over-select must be in [0, "
+          + (int) io.cohort.coordinator.CoordinatorConfig.MAX_OVER_SELECTION + "] (e.g. 0.3: invite 30 % more "
+          + "clients than the round aggregates), got " + overSelection);
+    }
     if (poisoning.fraction() > 0 && (workerJvms > 0 || secureAggregation.enabled())) {
       throw new IllegalArgumentException("--poison runs in one JVM on plaintext updates: drop --workers and "
           + "--secure-agg");
@@ -173,6 +197,10 @@ public record SimulationConfig(
       m.put("secaggMaxWeight", secureAggregation.maxWeight());
     }
     m.put("dropout", dropout);
+    m.put("stragglers", heterogeneity.stragglerFraction());
+    m.put("stragglerSlowdown", heterogeneity.slowdown());
+    m.put("offline", heterogeneity.offline());
+    m.put("overSelection", overSelection);
     m.put("differentialPrivacy", differentialPrivacy.isPresent());
     m.put("out", out.toString());
     return m;

@@ -21,6 +21,9 @@ import java.util.List;
  * @param failureReason why the round failed, or null
  * @param epsilon the run's differential-privacy epsilon after this round (NaN without DP)
  * @param clipNorm the L2 clip norm clients used in this round (NaN without DP)
+ * @param late invited clients that had not answered when the round (or a secure-aggregation stage) closed without
+ *     them: cut off by over-selection once the round had its updates, or past the deadline; not those that crashed,
+ *     left or declined (0 for rounds restored from a checkpoint)
  */
 public record RoundRecord(
     int round,
@@ -36,11 +39,20 @@ public record RoundRecord(
     EvaluationSummary federatedEvaluation,
     String failureReason,
     double epsilon,
-    double clipNorm) {
+    double clipNorm,
+    int late) {
+
+  /** A record without late clients. */
+  public RoundRecord(int round, boolean completed, int invited, int accepted, List<ClientFailure> failures,
+      long examples, double trainLoss, double seconds, long modelVersion, float[] parameters,
+      EvaluationSummary federatedEvaluation, String failureReason, double epsilon, double clipNorm) {
+    this(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion, parameters,
+        federatedEvaluation, failureReason, epsilon, clipNorm, 0);
+  }
 
   /** This record with federated-evaluation metrics attached. */
   public RoundRecord withEvaluation(EvaluationSummary evaluation) {
     return new RoundRecord(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion,
-        parameters, evaluation, failureReason, epsilon, clipNorm);
+        parameters, evaluation, failureReason, epsilon, clipNorm, late);
   }
 }

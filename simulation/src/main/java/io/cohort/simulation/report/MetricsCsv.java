@@ -15,7 +15,7 @@ import java.util.Objects;
  * crashed or interrupted run keeps every completed round.
  *
  * <p>Columns ({@link #COLUMNS}): {@code round,accuracy,loss,clients,seconds,macro_f1,failed,train_loss,
- * fed_eval_accuracy,fed_eval_loss}. Numbers use {@link Double#toString} (a dot, shortest exact form, possibly
+ * fed_eval_accuracy,fed_eval_loss,epsilon,invited,late}. Numbers use {@link Double#toString} (a dot, shortest exact form, possibly
  * {@code 1.0E-5}), {@code failed} is {@code true}/{@code false}, and an absent value is an empty cell.
  *
  * <p>Thread-safe: rows may be appended from any thread.
@@ -25,7 +25,7 @@ public final class MetricsCsv implements Closeable {
   public static final String FILE_NAME = "metrics.csv";
   /** Column names, in order. */
   public static final List<String> COLUMNS = List.of("round", "accuracy", "loss", "clients", "seconds", "macro_f1",
-      "failed", "train_loss", "fed_eval_accuracy", "fed_eval_loss", "epsilon");
+      "failed", "train_loss", "fed_eval_accuracy", "fed_eval_loss", "epsilon", "invited", "late");
   /** The header line, without line terminator. */
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -79,7 +79,9 @@ public final class MetricsCsv implements Closeable {
         number(row.trainLoss()),
         number(row.fedEvalAccuracy()),
         number(row.fedEvalLoss()),
-        number(row.epsilon()));
+        number(row.epsilon()),
+        row.invited() == null ? "" : row.invited().toString(),
+        row.late() == null ? "" : row.late().toString());
   }
 
   private static String number(Double value) {

@@ -17,9 +17,20 @@ package io.cohort.simulation.report;
  * @param fedEvalAccuracy accuracy from federated evaluation on the clients, or {@code null}
  * @param fedEvalLoss loss from federated evaluation on the clients, or {@code null}
  * @param epsilon differential-privacy epsilon spent by the run after this round, or {@code null} without DP
+ * @param invited clients invited to the round (more than it aggregates with over-selection), or {@code null}
+ * @param late invited clients that had not answered when the round closed without them (cut off by over-selection,
+ *     or past the deadline: stragglers and offline clients), or {@code null}
  */
 public record RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
-    boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon) {
+    boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon, Integer invited,
+    Integer late) {
+
+  /** A row without invitation counts. */
+  public RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
+      boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon) {
+    this(round, accuracy, loss, clients, seconds, macroF1, failed, trainLoss, fedEvalAccuracy, fedEvalLoss, epsilon,
+        null, null);
+  }
 
   /**
    * Checks the counts.
