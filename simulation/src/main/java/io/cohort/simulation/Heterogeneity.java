@@ -64,11 +64,6 @@ public record Heterogeneity(double stragglerFraction, double slowdown, double of
     return new Heterogeneity(stragglerFraction, slowdown, p);
   }
 
-  /** Whether any client is slow or ever offline. */
-  public boolean any() {
-    return (stragglerFraction > 0 && slowdown > 1) || offline > 0;
-  }
-
   /**
    * Whether client {@code index} of {@code clients} is a straggler in the run seeded by {@code seed}: exactly {@code
    * round(stragglerFraction x clients)} clients are, the first of a seeded shuffle of the indices.
