@@ -467,8 +467,8 @@ public final class RoundDriver {
     if (round == null || round.closing() || round.number != header.getRound()) {
       if (header.getRound() == lastClosedRound || (round != null && round.closing()
           && round.number == header.getRound())) {
-        throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " closed before this "
-            + "update came (" + (round != null && round.number == header.getRound() ? round.closeReason
+        throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open: it "
+            + "closed before this update came (" + (round != null && round.number == header.getRound() ? round.closeReason
                 : lastClosedReason) + "); it is not used: wait for the next task");
       }
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open"
@@ -570,7 +570,7 @@ public final class RoundDriver {
     if (round.targetReached()) { // aggregate the first K: the updates accepted or being folded make K already
       abortUpload(ticket);
       return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + round.number
-          + " closed before this update came (" + round.targetReason() + "); it is not used: wait for the next "
+          + " is not open: it closed before this update came (" + round.targetReason() + "); it is not used: wait for the next "
           + "task"));
     }
     UpdateHeader h = ticket.header();

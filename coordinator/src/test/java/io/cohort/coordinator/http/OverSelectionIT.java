@@ -188,7 +188,7 @@ class OverSelectionIT {
     RawClient.Reply late = raw.post("/v1/updates", update(c, c1, 100));
     assertThat(late.status()).isNotEqualTo(200);
     assertThat(late.error().getCode()).isEqualTo(ErrorCode.ROUND_NOT_OPEN);
-    assertThat(late.error().getMessage()).contains("round 1 closed before this update came")
+    assertThat(late.error().getMessage()).contains("round 1 is not open: it closed before this update came")
         .contains("the 2 updates it aggregates (over-selection: 3 invited)").contains("wait for the next task");
 
     // Round 2: c is invited again and its update counts; this time b is the late one.
