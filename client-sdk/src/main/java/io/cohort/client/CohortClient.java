@@ -86,6 +86,8 @@ import org.slf4j.LoggerFactory;
 public final class CohortClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CohortClient.class);
   private static final GaussianNoise NOISE = GaussianNoise.secure();
+  /** How long a client that is offline for a round stays silent before it looks at its task again. */
+  private static final Duration OFFLINE_PAUSE = Duration.ofMillis(500);
 
   private final List<URI> coordinators;
   private final ClientTls tls; // null: insecure (cleartext HTTP, bearer token)
@@ -97,6 +99,7 @@ public final class CohortClient implements AutoCloseable {
   private final RetryPolicy retry;
   private final Duration pollWait;
   private final CrashInjector crashes;
+  private final Availability availability;
   private final boolean requireSecureAggregation;
   private SecureRoundSession secure;
   private final UpdateCompressor compressor = new UpdateCompressor();
@@ -111,6 +114,7 @@ public final class CohortClient implements AutoCloseable {
   private int trained;
   private int rejected;
   private int evaluations;
+  private int offlineRound;
 
   private CohortClient(Builder b) {
     this.coordinators = b.coordinators;
@@ -124,6 +128,7 @@ public final class CohortClient implements AutoCloseable {
     this.retry = b.retry;
     this.pollWait = b.pollWait;
     this.crashes = b.crashes;
+    this.availability = b.availability;
     this.requireSecureAggregation = b.requireSecureAggregation;
   }
 
@@ -144,6 +149,11 @@ public final class CohortClient implements AutoCloseable {
       register();
       while (!stopped) {
         Task task = withRetry("poll", () -> pollOnce());
+        int round = roundOf(task);
+        if (round > 0 && !availability.online(round)) {
+          stayAway(round);
+          continue;
+        }
         switch (task.getKindCase()) {
           case FIT -> skipIfGone(() -> {
             if (task.getFit().hasSecureAggregation()) {
@@ -224,6 +234,36 @@ public final class CohortClient implements AutoCloseable {
         return pollOnce();
       }
       throw e;
+    }
+  }
+
+  /** The round a task belongs to, or 0 for a wait or the end of the run. */
+  private static int roundOf(Task task) {
+    return switch (task.getKindCase()) {
+      case FIT -> task.getFit().getRound();
+      case SHARE_KEYS -> task.getShareKeys().getRound();
+      case MASKED_INPUT -> task.getMaskedInput().getRound();
+      case UNMASK -> task.getUnmask().getRound();
+      case EVALUATE -> task.getEvaluate().getRound();
+      default -> 0;
+    };
+  }
+
+  /**
+   * Offline for {@code round} (see {@link Availability}): the task stays unanswered and the client is silent for a
+   * moment; the coordinator keeps handing out the same task until the round closes, so the client is back as soon as
+   * a task of another round (or the end of the run) comes.
+   */
+  private void stayAway(int round) {
+    if (round != offlineRound) {
+      offlineRound = round;
+      LOG.debug("{}: offline for round {}; its tasks go unanswered", name, round);
+    }
+    try {
+      Thread.sleep(OFFLINE_PAUSE.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CohortException("INTERRUPTED", "interrupted while offline for round " + round, false, e);
     }
   }
 
@@ -604,7 +644,11 @@ public final class CohortClient implements AutoCloseable {
         LOG.debug("{}: {} for round {} was already accepted: {}", name, what, round, e.getMessage());
         return true;
       }
-      LOG.warn("{}: {} for round {} refused: {}", name, what, round, e.getMessage());
+      if (e.code().equals("ROUND_NOT_OPEN")) { // too late (the deadline, or over-selection had enough): routine
+        LOG.info("{}: {} for round {} came too late: {}", name, what, round, e.getMessage());
+      } else {
+        LOG.warn("{}: {} for round {} refused: {}", name, what, round, e.getMessage());
+      }
       return false;
     }
   }
@@ -679,6 +723,7 @@ public final class CohortClient implements AutoCloseable {
     private Duration pollWait = Duration.ofSeconds(20);
     private HttpClient http;
     private CrashInjector crashes = CrashInjector.NEVER;
+    private Availability availability = Availability.ALWAYS;
     private boolean requireSecureAggregation = true;
     private boolean insecure;
     private X509Certificate trustedCa;
@@ -755,6 +800,15 @@ public final class CohortClient implements AutoCloseable {
     /** Simulated crashes, for dropout studies and tests; defaults to {@link CrashInjector#NEVER}. */
     public Builder crashInjector(CrashInjector crashes) {
       this.crashes = Objects.requireNonNull(crashes, "crashes");
+      return this;
+    }
+
+    /**
+     * Simulated availability, for studies of clients that are offline in some rounds; defaults to {@link
+     * Availability#ALWAYS}. See {@link Availability} for what an offline client does.
+     */
+    public Builder availability(Availability availability) {
+      this.availability = Objects.requireNonNull(availability, "availability");
       return this;
     }
 

@@ -39,6 +39,9 @@ import java.util.Optional;
  *     generated at start ({@link Coordinator#apiToken()})
  * @param async asynchronous buffered aggregation (FedBuff), or empty for synchronous rounds
  * @param compression how clients encode their updates (sent in every fit task; other encodings are refused)
+ * @param overSelection over-selection: a training round invites {@code ceil(K x (1 + overSelection))} live clients
+ *     (at most all of them), where K is the cohort the strategy chose, and closes as soon as K updates are accepted;
+ *     0 (the default) invites the cohort alone. In [0, 10]
  */
 public record CoordinatorConfig(
     String host,
@@ -61,7 +64,7 @@ public record CoordinatorConfig(
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
     Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async,
-    UpdateCompression compression) {
+    UpdateCompression compression, double overSelection) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(host, "host");
@@ -128,6 +131,10 @@ public record CoordinatorConfig(
       throw new IllegalArgumentException("strategy " + strategy.name() + " does not combine with --compression yet: "
           + "its uploads carry the control-variate half beside the update; leave --compression none");
     }
+    if (async.isPresent() && overSelection > 0) {
+      throw new IllegalArgumentException("--over-select has no meaning with --mode async: every client trains all the "
+          + "time and each server step takes the first --buffer updates that arrive; drop --over-select");
+    }
     if (strategy.controlVariates() && async.isPresent()) {
       throw new IllegalArgumentException("strategy " + strategy.name() + " does not combine with --mode async yet: "
           + "its server control variate assumes rounds of clients starting from one model; use --mode sync");
@@ -157,7 +164,14 @@ public record CoordinatorConfig(
     if (maxConcurrentUploads < 1) {
       throw new IllegalArgumentException("max concurrent uploads must be at least 1, got " + maxConcurrentUploads);
     }
+    if (!(overSelection >= 0 && overSelection <= MAX_OVER_SELECTION)) {
+      throw new IllegalArgumentException("over-select must be in [0, " + (int) MAX_OVER_SELECTION + "] (the share of "
+          + "extra clients invited, e.g. 0.3 for 30 % more), got " + overSelection);
+    }
   }
+
+  /** The largest over-selection accepted: 10, eleven times the cohort. */
+  public static final double MAX_OVER_SELECTION = 10;
 
   private static void requirePositive(Duration d, String name) {
     if (d == null || d.isNegative() || d.isZero()) {
@@ -207,6 +221,7 @@ public record CoordinatorConfig(
     private String apiToken;
     private AsyncSettings async;
     private UpdateCompression compression = UpdateCompression.NONE;
+    private double overSelection;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -356,6 +371,16 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /**
+     * Over-selection: invite {@code ceil(K x (1 + share))} clients where the strategy chose K, and aggregate the first
+     * K updates; later ones are refused with {@code ROUND_NOT_OPEN}. Defaults to 0 (invite K). With secure
+     * aggregation the masked-input stage closes at K inputs and the rest count as dropped.
+     */
+    public Builder overSelection(double share) {
+      this.overSelection = share;
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -373,7 +398,7 @@ public record CoordinatorConfig(
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
           Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async),
-          compression);
+          compression, overSelection);
     }
   }
 }

@@ -83,6 +83,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .evaluateEvery(roundOptions.evaluateEvery)
         .pollWait(Duration.ofSeconds(pollWaitSeconds))
         .secureAggregation(secureAggregation.settings(true, 10_000))
+        .overSelection(roundOptions.overSelect)
         .differentialPrivacy(differentialPrivacy.config(Math.ceil(roundOptions.fraction
             * (minAvailable != null ? minAvailable : roundOptions.minClients))).orElse(null))
         .tls(tlsSettings)

@@ -55,4 +55,9 @@ final class RoundOptions {
       default -> throw new IllegalArgumentException("--mode must be sync or async, got '" + mode + "'");
     };
   }
+
+  @Option(names = "--over-select", defaultValue = "0", paramLabel = "SHARE",
+      description = "over-selection: invite ceil(K x (1 + SHARE)) live clients where the strategy chose K, and close "
+          + "the round at the first K updates (later ones are refused); e.g. 0.3 (default: ${DEFAULT-VALUE}: none)")
+  double overSelect;
 }

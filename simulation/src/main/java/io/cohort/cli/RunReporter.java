@@ -92,6 +92,9 @@ final class RunReporter implements SimulationListener, AutoCloseable {
         row.round(), config.rounds(), row.accuracy(), row.loss(), row.macroF1(), result.record().accepted(),
         result.record().invited(), row.seconds(),
         result.record().completed() ? "" : "  FAILED: " + result.record().failureReason());
+    if (result.record().late() > 0) {
+      line += String.format("  late %d", result.record().late());
+    }
     if (row.fedEvalAccuracy() != null) {
       line += String.format("  fed-eval %.4f", row.fedEvalAccuracy());
     }

@@ -1,6 +1,7 @@
 package io.cohort.cli;
 
 import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.simulation.Heterogeneity;
 import io.cohort.simulation.SimulatedClients;
 import io.cohort.simulation.Simulation;
 import io.cohort.simulation.SimulationConfig;
@@ -40,6 +41,17 @@ final class SimulateCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE})")
   double dropout;
 
+  @Option(names = "--stragglers", paramLabel = "FRACTION:FACTOR",
+      description = "that share of the clients (a seeded choice, fixed for the run) is FACTOR times slower: after "
+          + "each local training such a client waits (FACTOR - 1) x the time the training took; e.g. 0.3:3")
+  String stragglers;
+
+  @Option(names = "--offline", defaultValue = "0", paramLabel = "P",
+      description = "in each round each client is offline with probability P (seeded by seed, client and round): "
+          + "it leaves the round's tasks unanswered, and the deadline or --over-select deals with it "
+          + "(default: ${DEFAULT-VALUE})")
+  double offline;
+
   @Option(names = "--clients", defaultValue = "10", description = "simulated clients (default: ${DEFAULT-VALUE})")
   int clients;
 
@@ -75,6 +87,11 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "no progress bar (it is also off when output is not a terminal)")
   boolean noProgress;
 
+  private Heterogeneity heterogeneity() {
+    Heterogeneity h = Heterogeneity.NONE.withOffline(offline);
+    return stragglers == null ? h : h.withStragglers(stragglers);
+  }
+
   @Override
   public Integer call() throws Exception {
     if (configOptions.print) {
@@ -102,7 +119,8 @@ final class SimulateCommand implements Callable<Integer> {
         secureAggregation.settings(false, 60_000), dropout,
         differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms, roundOptions.strategy,
         poison == null ? SimulatedClients.Poisoning.NONE : SimulatedClients.Poisoning.parse(poison),
-        compression.settings(), java.util.Optional.ofNullable(roundOptions.async()));
+        compression.settings(), java.util.Optional.ofNullable(roundOptions.async()), heterogeneity(),
+        roundOptions.overSelect);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       FashionMnistData tabular = table == null ? null : table.data();
       Simulation simulation = tabular == null ? new Simulation(config, reporter, tls.insecure(System.err))

@@ -29,6 +29,7 @@ public record RoundResult(RoundRecord record, EvaluationResult central, double l
         central.macroF1(), !record.completed(), Double.isNaN(record.trainLoss()) ? null : record.trainLoss(),
         fed == null || Double.isNaN(fed.accuracy()) ? null : fed.accuracy(),
         fed == null || Double.isNaN(fed.loss()) ? null : fed.loss(),
-        Double.isNaN(record.epsilon()) ? null : record.epsilon(), record.bytesUp(), record.bytesDown());
+        Double.isNaN(record.epsilon()) ? null : record.epsilon(), record.bytesUp(), record.bytesDown(),
+        record.invited(), record.late());
   }
 }

@@ -48,11 +48,19 @@ public final class SimulatedClients implements AutoCloseable {
    * @param seed the run's seed (seeds the simulated crashes)
    * @param dropout probability that a client crashes at a random stage of a round and restarts
    * @param secure whether rounds use secure aggregation (clients then refuse plaintext rounds)
+   * @param poisoning which clients attack, and how
+   * @param heterogeneity which clients are slow, and when clients are offline
    */
-  public record Behaviour(long seed, double dropout, boolean secure, Poisoning poisoning) {
-    /** No poisoned clients. */
+  public record Behaviour(long seed, double dropout, boolean secure, Poisoning poisoning,
+      Heterogeneity heterogeneity) {
+    /** No poisoned clients, all equally fast and always online. */
     public Behaviour(long seed, double dropout, boolean secure) {
       this(seed, dropout, secure, Poisoning.NONE);
+    }
+
+    /** All clients equally fast and always online. */
+    public Behaviour(long seed, double dropout, boolean secure, Poisoning poisoning) {
+      this(seed, dropout, secure, poisoning, Heterogeneity.NONE);
     }
   }
 
@@ -161,15 +169,20 @@ public final class SimulatedClients implements AutoCloseable {
     SimulatedClients clients = new SimulatedClients(indices.size());
     HttpClient http = access.insecure() ? HttpTransport.defaultHttpClient() : null;
     var ca = access.insecure() ? null : PemFiles.decodeCertificates(access.caCertificatePem()).get(0);
+    int total = shards.trainParts().length;
+    Heterogeneity h = behaviour.heterogeneity();
     for (int i : indices) {
+      LocalTrainer trainer = h.straggler(behaviour.seed(), i, total)
+          ? new StragglerTrainer(trainers, h.slowdown()) : trainers;
       CohortClient.Builder builder = CohortClient.builder()
           .coordinator(URI.create(access.coordinatorUrl()))
           .name(name(i))
           .data(DatasetSource.of(shards.train(i), shards.heldOut(i)))
-          .trainer(behaviour.poisoning().attacks(i, shards.trainParts().length)
-              ? new SignFlippingTrainer(trainers, behaviour.poisoning().scale()) : trainers)
+          .trainer(behaviour.poisoning().attacks(i, total)
+              ? new SignFlippingTrainer(trainer, behaviour.poisoning().scale()) : trainer)
           .requireSecureAggregation(behaviour.secure())
-          .crashInjector(crashes(name(i), behaviour));
+          .crashInjector(crashes(name(i), behaviour))
+          .availability(h.availability(behaviour.seed(), i));
       if (access.insecure()) {
         builder.insecure().httpClient(http);
       } else { // each client enrols with its own token, as an operator would hand them out, and keeps it in memory

@@ -136,6 +136,7 @@ public final class Simulation {
         .seed(config.seed())
         .evaluateEvery(config.evaluateEvery())
         .secureAggregation(secureAggregation)
+        .overSelection(config.overSelection())
         .differentialPrivacy(config.differentialPrivacy().orElse(null))
         .compression(config.compression())
         .tls(insecure ? TlsSettings.insecure() : TlsSettings.inMemory())
@@ -149,7 +150,7 @@ public final class Simulation {
     listener.onStart(coordinator.url(), coordinatorConfig);
     SimulatedClients.Behaviour behaviour =
         new SimulatedClients.Behaviour(config.seed(), config.dropout(), secureAggregation.enabled(),
-            config.poisoning());
+            config.poisoning(), config.heterogeneity());
 
     if (config.workerJvms() == 0) {
       List<Integer> all = java.util.stream.IntStream.range(0, config.clients()).boxed().toList();
@@ -183,7 +184,7 @@ public final class Simulation {
             access.enrolmentTokens(), mine, config.clients(),
             config.dataDir() == null ? null : config.dataDir().toString(), config.verifyData(), config.download(),
             config.trainLimit(), config.testLimit(), config.partition(), config.seed(), config.dropout(),
-            secureAggregation.enabled(), config.trainers()));
+            secureAggregation.enabled(), config.trainers(), config.heterogeneity()));
       }
       LOG.info("{} clients run in {} worker JVMs", config.clients(), ids.size());
       return roundLoop(coordinator, records, evaluator, new Fleet() {

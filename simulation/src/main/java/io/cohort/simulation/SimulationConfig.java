@@ -42,6 +42,9 @@ import java.util.Optional;
  * @param poisoning which clients send a poisoned update, for robustness studies
  * @param compression how clients encode their updates (plaintext rounds without DP only)
  * @param async asynchronous buffered aggregation (FedBuff), or empty for synchronous rounds
+ * @param heterogeneity which clients are slow, and how often clients are offline
+ * @param overSelection the share of extra clients each round invites beyond the strategy's cohort K, aggregating the
+ *     first K updates (0: none)
  */
 public record SimulationConfig(
     int clients,
@@ -68,7 +71,9 @@ public record SimulationConfig(
     String strategy,
     SimulatedClients.Poisoning poisoning,
     UpdateCompression compression,
-    Optional<io.cohort.coordinator.AsyncSettings> async) {
+    Optional<io.cohort.coordinator.AsyncSettings> async,
+    Heterogeneity heterogeneity,
+    double overSelection) {
 
   /** A FedAvg run. */
   public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
@@ -92,7 +97,7 @@ public record SimulationConfig(
         workerJvms, strategy, SimulatedClients.Poisoning.NONE);
   }
 
-  /** A synchronous run without update compression. */
+  /** A synchronous run without update compression, heterogeneity or over-selection. */
   public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
       ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
       boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
@@ -100,7 +105,7 @@ public record SimulationConfig(
       int workerJvms, String strategy, SimulatedClients.Poisoning poisoning) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty());
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty(), Heterogeneity.NONE, 0);
   }
 
   /** A synchronous run with update compression. */
@@ -111,7 +116,7 @@ public record SimulationConfig(
       int workerJvms, String strategy, SimulatedClients.Poisoning poisoning, UpdateCompression compression) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, compression, Optional.empty());
+        workerJvms, strategy, poisoning, compression, Optional.empty(), Heterogeneity.NONE, 0);
   }
 
   /** An uncompressed run, synchronous or asynchronous. */
@@ -123,13 +128,32 @@ public record SimulationConfig(
       Optional<io.cohort.coordinator.AsyncSettings> async) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, UpdateCompression.NONE, async);
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, async, Heterogeneity.NONE, 0);
+
+  }
+
+  /** A synchronous, uncompressed run with heterogeneous clients or over-selection. */
+  public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
+      ModelArchitecture model, TrainSettings train, long seed, Path out, Path dataDir, boolean verifyData,
+      boolean download, int trainers, int evaluateEvery, Duration roundTimeout, int trainLimit, int testLimit,
+      SecureAggregationSettings secureAggregation, double dropout, Optional<DpConfig> differentialPrivacy,
+      int workerJvms, String strategy, SimulatedClients.Poisoning poisoning, Heterogeneity heterogeneity,
+      double overSelection) {
+    this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
+        trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty(), heterogeneity, overSelection);
   }
 
   public SimulationConfig {
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(async, "async (Optional.empty() for synchronous rounds)");
     Objects.requireNonNull(poisoning, "poisoning");
+    Objects.requireNonNull(heterogeneity, "heterogeneity (Heterogeneity.NONE for none)");
+    if (!(overSelection >= 0 && overSelection <= io.cohort.coordinator.CoordinatorConfig.MAX_OVER_SELECTION)) {
+      throw new IllegalArgumentException("--over-select must be in [0, "
+          + (int) io.cohort.coordinator.CoordinatorConfig.MAX_OVER_SELECTION + "] (e.g. 0.3: invite 30 % more "
+          + "clients than the round aggregates), got " + overSelection);
+    }
     if (poisoning.fraction() > 0 && (workerJvms > 0 || secureAggregation.enabled())) {
       throw new IllegalArgumentException("--poison runs in one JVM on plaintext updates: drop --workers and "
           + "--secure-agg");
@@ -222,6 +246,10 @@ public record SimulationConfig(
       m.put("secaggMaxWeight", secureAggregation.maxWeight());
     }
     m.put("dropout", dropout);
+    m.put("stragglers", heterogeneity.stragglerFraction());
+    m.put("stragglerSlowdown", heterogeneity.slowdown());
+    m.put("offline", heterogeneity.offline());
+    m.put("overSelection", overSelection);
     m.put("differentialPrivacy", differentialPrivacy.isPresent());
     m.put("compression", compression.spec());
     m.put("mode", async.isPresent() ? "async" : "sync");

@@ -132,6 +132,27 @@ class ConfigFilesTest {
   }
 
   @Test
+  void heterogeneityAndOverSelection_comeFromTheFile_andBadValuesNameTheFlag() throws Exception {
+    Path file = yaml("stragglers: \"0.3:3\"\noffline: 0.2\nover-select: 0.3\n");
+    CliRun r = run("simulate", "--config", file.toString(), "--print-config");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("stragglers: 0.3:3").contains("offline: 0.2").contains("over-select: 0.3");
+    CliRun coordinator = run("coordinator", "--config", yaml("over-select: 0.5\n").toString(), "--print-config");
+    assertThat(coordinator.code()).as(coordinator.err()).isZero();
+    assertThat(coordinator.out()).contains("over-select: 0.5");
+
+    CliRun noFactor = run("simulate", "--stragglers", "0.3", "--idx-dir", dir.resolve("none").toString());
+    assertThat(noFactor.code()).isEqualTo(2);
+    assertThat(noFactor.err()).contains("--stragglers takes FRACTION:FACTOR, e.g. 0.3:3");
+    CliRun offline = run("simulate", "--offline", "1", "--idx-dir", dir.resolve("none").toString());
+    assertThat(offline.code()).isEqualTo(2);
+    assertThat(offline.err()).contains("--offline must be a probability in [0, 1)");
+    CliRun over = run("simulate", "--over-select", "-1", "--idx-dir", dir.resolve("none").toString());
+    assertThat(over.code()).isEqualTo(2);
+    assertThat(over.err()).contains("--over-select must be in [0, 10]");
+  }
+
+  @Test
   void coordinator_takesAConfigFileToo() throws Exception {
     CliRun r = run("coordinator", "--config", yaml("port: 7123\nrounds: 4\n").toString(), "--print-config");
     assertThat(r.code()).as(r.err()).isZero();

@@ -33,6 +33,13 @@ final class FitRound {
   long stalenessSum;
   /** Sampled over live clients when the round started (the accountant's q). */
   double sampleRate;
+  /**
+   * The updates the round aggregates: the strategy's cohort size. Below {@code invited.size()} with over-selection:
+   * the round closes as soon as this many updates are accepted.
+   */
+  int target;
+  /** Invited clients that had not answered when the round (or a secure stage) closed without them. */
+  int late;
 
   FitRound(int number, long modelVersion, List<String> invited, FitAggregation aggregation) {
     this.number = number;
@@ -40,6 +47,23 @@ final class FitRound {
     this.invited = List.copyOf(invited);
     this.aggregation = aggregation;
     this.startedNanos = System.nanoTime();
+    this.target = this.invited.size();
+  }
+
+  /** Whether the round invited more clients than it aggregates (over-selection). */
+  boolean overSelected() {
+    return target < invited.size();
+  }
+
+  /** An over-selected round has all the updates it aggregates, accepted or being folded. */
+  boolean targetReached() {
+    return overSelected() && accepted.size() + folding.size() >= target;
+  }
+
+  /** Why an over-selected round closed on reaching its target. */
+  String targetReason() {
+    return "the round had the " + target + " updates it aggregates (over-selection: " + invited.size()
+        + " invited)";
   }
 
   /** Closed to new updates (it may still be finishing folds). */

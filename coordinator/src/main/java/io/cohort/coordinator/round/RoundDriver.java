@@ -101,6 +101,8 @@ public final class RoundDriver {
   private final Map<Long, Long> commitTimes = new java.util.HashMap<>();
   private final RoundTraffic traffic = new RoundTraffic();
   private long committedVersion = -1; // set from the model at start, then at each commit
+  private int lastClosedRound; // the last training round that closed, and why: late uploads are told so
+  private String lastClosedReason;
   private java.util.function.DoubleConsumer aggregationSeconds = seconds -> {};
   /** Async mode: the models clients may still be training on, newest last (at most max staleness + 1). */
   private final java.util.LinkedHashMap<Long, GlobalModel> recentModels = new java.util.LinkedHashMap<>();
@@ -312,6 +314,7 @@ public final class RoundDriver {
     round.accepted.addAll(tally.accepted());
     round.sampleRate = open.sampleRate();
     round.dp = parseDp(open);
+    round.target = open.target() > 0 ? open.target() : round.invited.size();
     fitRound = round;
     traffic.opened(round.number, round.modelVersion);
     Task task = Task.newBuilder().setFit(fitTask(round.number, open.deadlineUnixMs(), round.dp)).build();
@@ -326,6 +329,8 @@ public final class RoundDriver {
         round.accepted.size(), round.invited.size());
     if (round.allAnswered()) {
       closeFitRound(round, null);
+    } else if (round.targetReached()) {
+      closeFitRound(round, round.targetReason());
     }
   }
 
@@ -339,6 +344,7 @@ public final class RoundDriver {
         config.strategy().beginFit(open.round(), exchangeLength()));
     round.sampleRate = open.sampleRate();
     round.dp = parseDp(open);
+    round.target = open.target() > 0 ? open.target() : round.invited.size();
     fitRound = round;
     traffic.opened(round.number, round.modelVersion);
     long deadline = System.currentTimeMillis() + config.roundTimeout().toMillis();
@@ -518,6 +524,12 @@ public final class RoundDriver {
     if (config.async().isPresent()) {
       admitAsync(round, header);
     } else if (round == null || round.closing() || round.number != header.getRound()) {
+      if (header.getRound() == lastClosedRound || (round != null && round.closing()
+          && round.number == header.getRound())) {
+        throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open: it "
+            + "closed before this update came (" + (round != null && round.number == header.getRound() ? round.closeReason
+                : lastClosedReason) + "); it is not used: wait for the next task");
+      }
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open"
           + (round == null || round.closing() ? "; no round is accepting updates"
               : "; the open round is " + round.number));
@@ -659,6 +671,12 @@ public final class RoundDriver {
           + ": " + round.failures.get(clientId) : "round " + round.number + " closed while the update was uploading";
       return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, why));
     }
+    if (round.targetReached()) { // aggregate the first K: the updates accepted or being folded make K already
+      abortUpload(ticket);
+      return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + round.number
+          + " is not open: it closed before this update came (" + round.targetReason() + "); it is not used: wait for the next "
+          + "task"));
+    }
     UpdateHeader h = ticket.header();
     java.util.concurrent.Callable<Integer> fold;
     if (ticket.masked()) {
@@ -727,6 +745,9 @@ public final class RoundDriver {
         if (folded.succeeded()) {
           secure.waitingFor.remove(clientId);
         }
+        if (round.targetReached() && secure.stage == SecureRound.Stage.MASKED_INPUT) {
+          secure.maskedInputClosing = true; // the rest count as dropped
+        }
         if ((secure.waitingFor.isEmpty() || secure.maskedInputClosing) && round.folding.isEmpty()) {
           advanceSecure(round);
         }
@@ -736,6 +757,8 @@ public final class RoundDriver {
         }
       } else if (round.closing() || round.allAnswered()) {
         closeFitRound(round, null); // a closing round keeps the reason it closed with
+      } else if (round.targetReached() && round.folding.isEmpty()) {
+        closeFitRound(round, round.targetReason());
       }
       return folded.succeeded()
           ? Future.succeededFuture(Ack.newBuilder().setMessage("update accepted for round " + round.number)
@@ -934,6 +957,7 @@ public final class RoundDriver {
     java.time.Duration stageTimeout = config.secureAggregation().stageTimeout();
     switch (secure.stage) {
       case ADVERTISE_KEYS -> {
+        round.late += secure.waitingFor.size();
         markOut(round, secure.waitingFor, "did not advertise keys in time");
         Map<String, List<KeyAdvertisement>> keys = secure.server.closeKeyStage();
         markOut(round, outside(round, keys.keySet()), "too few of its neighbours advertised keys");
@@ -952,6 +976,7 @@ public final class RoundDriver {
         startStageTimer(round, stageTimeout);
       }
       case SHARE_KEYS -> {
+        round.late += secure.waitingFor.size();
         markOut(round, secure.waitingFor, "did not share keys in time");
         Map<String, List<EncryptedShare>> shares = secure.server.closeShareStage();
         markOut(round, outside(round, shares.keySet()), "too few of its neighbours shared keys");
@@ -973,7 +998,12 @@ public final class RoundDriver {
         startStageTimer(round, config.roundTimeout());
       }
       case MASKED_INPUT -> {
-        markOut(round, secure.waitingFor, "sent no masked input in time");
+        round.late += secure.waitingFor.size();
+        String cut = round.accepted.size() >= round.target && round.overSelected() ? round.targetReason()
+            : "sent no masked input in time";
+        markOut(round, secure.waitingFor, cut);
+        lastClosedRound = round.number;
+        lastClosedReason = cut;
         Set<String> summed = new HashSet<>(round.accepted);
         if (summed.size() < minCohort()) {
           failSecureRound(round, summed.size() + " of " + round.invited.size() + " clients sent masked inputs, "
@@ -1051,14 +1081,15 @@ public final class RoundDriver {
           summed, result.totalWeight(), version);
       RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), summed, failures,
           result.totalWeight(), Double.NaN, seconds(round), version, model.parameters(), null, null, epsilon(),
-          clipNorm(round));
+          clipNorm(round), round.late);
       aggregated(record);
     }).onFailure(e -> {
       aggregating = false;
       String reason = "unmasking failed: " + e.getMessage();
       LOG.warn("round {} failed: {}", round.number, reason);
       finishRound(new RoundRecord(round.number, false, round.invited.size(), summed, failures, 0, Double.NaN,
-          seconds(round), model.version(), model.parameters(), null, reason, epsilon(), clipNorm(round)));
+          seconds(round), model.version(), model.parameters(), null, reason, epsilon(), clipNorm(round),
+          round.late));
     });
   }
 
@@ -1073,7 +1104,8 @@ public final class RoundDriver {
     }
     LOG.warn("round {} failed: {}", round.number, reason);
     finishRound(new RoundRecord(round.number, false, round.invited.size(), round.accepted.size(), failureList(round),
-        0, Double.NaN, seconds(round), model.version(), model.parameters(), null, reason, epsilon(), clipNorm(round)));
+        0, Double.NaN, seconds(round), model.version(), model.parameters(), null, reason, epsilon(), clipNorm(round),
+        round.late));
   }
 
   /** A client that left or restarted: out of the open stage (its masked input, if summed, stays in the sum). */
@@ -1179,10 +1211,10 @@ public final class RoundDriver {
       live = List.copyOf(present);
     }
     int needed = config.minAvailable(); // validated to be at least minClients
-    List<String> invited = live.size() < needed ? List.of()
+    List<String> cohort = live.size() < needed ? List.of()
         : config.async().isPresent() ? live // FedBuff: every client trains, all the time
         : config.strategy().configureFit(nextRound, live, roundRandom(nextRound, 0));
-    if (invited.size() < minCohort()) {
+    if (cohort.size() < minCohort()) {
       LOG.debug("round {} waits: {} live clients, {} needed", nextRound, live.size(), needed);
       waitTimer = vertx.setTimer(RETRY_WHILE_WAITING_MS, id -> {
         waitTimer = -1;
@@ -1190,6 +1222,10 @@ public final class RoundDriver {
       });
       return;
     }
+    // Over-selection invites spare clients on a stream of its own, so the cohort is the strategy's choice either way.
+    List<String> invited = config.overSelection() > 0
+        ? OverSelection.invite(cohort, live, config.overSelection(), roundRandom(nextRound, 2)) : cohort;
+    // The accountant's q counts every invited client: any of them may be among the K aggregated (conservative).
     double sampleRate = (double) invited.size() / live.size();
     if (privacy != null && !privacy.allowsRound(sampleRate)) {
       stopForPrivacyBudget();
@@ -1200,10 +1236,11 @@ public final class RoundDriver {
     FitAggregation aggregation = config.strategy().beginFit(number, exchangeLength());
     FitRound round = new FitRound(number, model.version(), invited, aggregation);
     round.sampleRate = sampleRate;
+    round.target = cohort.size();
     fitRound = round;
     traffic.opened(number, round.modelVersion);
     if (privacy != null) {
-      round.dp = privacy.instructions(invited.size());
+      round.dp = privacy.instructions(cohort.size()); // adaptive clipping counts the K clients it aggregates
     }
     FitTask.Builder fit = fitTask(number, deadline, round.dp);
     if (config.secureAggregation().enabled()) {
@@ -1238,7 +1275,7 @@ public final class RoundDriver {
   private void recordAndHandOut(FitRound round, FitTask.Builder fit, long deadline) {
     int number = round.number;
     OpenRound open = new OpenRound(number, round.modelVersion, round.invited, deadline, round.sampleRate,
-        round.dp == null ? null : round.dp.toByteArray(), round.secure != null);
+        round.dp == null ? null : round.dp.toByteArray(), round.secure != null, round.target);
     vertx.executeBlocking(() -> store.openRound(term, open, round.aggregation), false).onComplete(opened -> {
       if (deposed || round != fitRound) {
         return;
@@ -1280,7 +1317,8 @@ public final class RoundDriver {
       }
     }
     List<String> live = liveClients();
-    LOG.info("round {}: invited {} of {} live clients{}", number, invited.size(), live.size(),
+    LOG.info("round {}: invited {} of {} live clients{}{}", number, invited.size(), live.size(),
+        round.overSelected() ? " to aggregate the first " + round.target + " (over-selection)" : "",
         round.secure == null ? "" : " (secure aggregation, k=" + round.secure.parameters.neighbours() + ", t="
             + round.secure.parameters.threshold() + ")");
   }
@@ -1303,6 +1341,8 @@ public final class RoundDriver {
     }
     if (!round.closing()) {
       round.closeReason = unansweredReason != null ? unansweredReason : "every sampled client answered";
+      lastClosedRound = round.number;
+      lastClosedReason = round.closeReason;
     }
     if (!round.recorded) {
       return; // recording the round completes first, then closes it
@@ -1338,8 +1378,8 @@ public final class RoundDriver {
       if (config.async().isPresent()) {
         continue; // async: a client not in this buffer is still training, and its update joins a later one
       }
-      if (!tally.accepted().contains(id)) {
-        round.failures.putIfAbsent(id, round.closeReason);
+      if (!tally.accepted().contains(id) && round.failures.putIfAbsent(id, round.closeReason) == null) {
+        round.late++; // still training (or away) when the round closed
       }
       tasks.clear(id);
     }
@@ -1354,7 +1394,7 @@ public final class RoundDriver {
       LOG.warn("round {} failed: {}", round.number, reason);
       finishRound(new RoundRecord(round.number, false, round.invited.size(), aggregation.count(), failures,
           aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), model.version(),
-          model.parameters(), null, reason, epsilon(), clipNorm(round)));
+          model.parameters(), null, reason, epsilon(), clipNorm(round), round.late));
       return;
     }
     float[] global = model.parameters();
@@ -1394,7 +1434,7 @@ public final class RoundDriver {
               version);
           RoundRecord record = new RoundRecord(round.number, true, round.invited.size(), aggregation.count(),
               failures, aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), version,
-              next.parameters(), null, null, epsilon(), clipNorm(round));
+              next.parameters(), null, null, epsilon(), clipNorm(round), round.late);
           aggregated(record);
         })
         .onFailure(e -> {
@@ -1402,7 +1442,8 @@ public final class RoundDriver {
           LOG.error("round {}: aggregation failed", round.number, e);
           finishRound(new RoundRecord(round.number, false, round.invited.size(), aggregation.count(), failures,
               aggregation.totalExamples(), aggregation.meanTrainLoss(), seconds(round), model.version(),
-              model.parameters(), null, "aggregation failed: " + e.getMessage(), epsilon(), clipNorm(round)));
+              model.parameters(), null, "aggregation failed: " + e.getMessage(), epsilon(), clipNorm(round),
+              round.late));
         });
   }
 

@@ -25,6 +25,9 @@ import java.util.List;
  *     the round was recorded
  * @param bytesDown bytes of model download bodies it served of the model this round trained, from when the previous
  *     round was recorded until this one was
+ * @param late invited clients that had not answered when the round (or a secure-aggregation stage) closed without
+ *     them: cut off by over-selection once the round had its updates, or past the deadline; not those that crashed,
+ *     left or declined (0 for rounds restored from a checkpoint)
  */
 public record RoundRecord(
     int round,
@@ -42,25 +45,43 @@ public record RoundRecord(
     double epsilon,
     double clipNorm,
     long bytesUp,
-    long bytesDown) {
+    long bytesDown,
+    int late) {
 
-  /** A record whose traffic is not counted yet (0 bytes each way); see {@link #withTraffic}. */
+  /** A record whose traffic is not counted yet (0 bytes each way; see {@link #withTraffic}) and without late clients. */
   public RoundRecord(int round, boolean completed, int invited, int accepted, List<ClientFailure> failures,
       long examples, double trainLoss, double seconds, long modelVersion, float[] parameters,
       EvaluationSummary federatedEvaluation, String failureReason, double epsilon, double clipNorm) {
     this(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion, parameters,
-        federatedEvaluation, failureReason, epsilon, clipNorm, 0, 0);
+        federatedEvaluation, failureReason, epsilon, clipNorm, 0, 0, 0);
+  }
+
+  /** A record with its traffic, without late clients (as restored from a checkpoint). */
+  public RoundRecord(int round, boolean completed, int invited, int accepted, List<ClientFailure> failures,
+      long examples, double trainLoss, double seconds, long modelVersion, float[] parameters,
+      EvaluationSummary federatedEvaluation, String failureReason, double epsilon, double clipNorm, long bytesUp,
+      long bytesDown) {
+    this(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion, parameters,
+        federatedEvaluation, failureReason, epsilon, clipNorm, bytesUp, bytesDown, 0);
+  }
+
+  /** A record whose traffic is not counted yet, with its late clients. */
+  public RoundRecord(int round, boolean completed, int invited, int accepted, List<ClientFailure> failures,
+      long examples, double trainLoss, double seconds, long modelVersion, float[] parameters,
+      EvaluationSummary federatedEvaluation, String failureReason, double epsilon, double clipNorm, int late) {
+    this(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion, parameters,
+        federatedEvaluation, failureReason, epsilon, clipNorm, 0, 0, late);
   }
 
   /** This record with federated-evaluation metrics attached. */
   public RoundRecord withEvaluation(EvaluationSummary evaluation) {
     return new RoundRecord(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion,
-        parameters, evaluation, failureReason, epsilon, clipNorm, bytesUp, bytesDown);
+        parameters, evaluation, failureReason, epsilon, clipNorm, bytesUp, bytesDown, late);
   }
 
   /** This record with the round's bytes on the wire: update uploads received and model downloads served. */
   public RoundRecord withTraffic(long bytesUp, long bytesDown) {
     return new RoundRecord(round, completed, invited, accepted, failures, examples, trainLoss, seconds, modelVersion,
-        parameters, federatedEvaluation, failureReason, epsilon, clipNorm, bytesUp, bytesDown);
+        parameters, federatedEvaluation, failureReason, epsilon, clipNorm, bytesUp, bytesDown, late);
   }
 }

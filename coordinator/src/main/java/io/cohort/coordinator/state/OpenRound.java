@@ -14,13 +14,20 @@ import java.util.List;
  * @param sampleRate the share of live clients sampled (the privacy accountant's q)
  * @param differentialPrivacy the encoded {@code DifferentialPrivacy} instructions clients got, or null without DP
  * @param secure whether the round uses secure aggregation (such a round cannot be continued by another node)
+ * @param target the updates the round aggregates (fewer than {@code invited} with over-selection); 0 for all invited
  */
 public record OpenRound(int round, long modelVersion, List<String> invited, long deadlineUnixMs, double sampleRate,
-    byte[] differentialPrivacy, boolean secure) implements Serializable {
+    byte[] differentialPrivacy, boolean secure, int target) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Copies {@code invited}. */
   public OpenRound {
     invited = List.copyOf(invited);
+  }
+
+  /** A round that aggregates every invited client's update (no over-selection). */
+  public OpenRound(int round, long modelVersion, List<String> invited, long deadlineUnixMs, double sampleRate,
+      byte[] differentialPrivacy, boolean secure) {
+    this(round, modelVersion, invited, deadlineUnixMs, sampleRate, differentialPrivacy, secure, 0);
   }
 }

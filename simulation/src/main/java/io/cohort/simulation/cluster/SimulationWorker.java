@@ -3,6 +3,7 @@ package io.cohort.simulation.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import io.cohort.client.ClientReport;
 import io.cohort.simulation.ClientShards;
+import io.cohort.simulation.Heterogeneity;
 import io.cohort.simulation.PooledTrainer;
 import io.cohort.simulation.SimulatedClients;
 import io.cohort.simulation.Simulation;
@@ -53,7 +54,8 @@ public final class SimulationWorker {
       PooledTrainer trainers = new PooledTrainer(job.trainers());
       SimulatedClients clients = SimulatedClients.start(shards, trainers,
           new SimulatedClients.Access(job.coordinatorUrl(), job.caCertificatePem(), job.enrolmentTokens()),
-          new SimulatedClients.Behaviour(job.seed(), job.dropout(), job.secure()), job.clients());
+          new SimulatedClients.Behaviour(job.seed(), job.dropout(), job.secure(), SimulatedClients.Poisoning.NONE,
+              job.heterogeneity() == null ? Heterogeneity.NONE : job.heterogeneity()), job.clients());
       boolean idle = false;
       try {
         awaitClients(member, clients);

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param dropout simulated crash probability per client and round
  * @param secure whether rounds use secure aggregation
  * @param trainers trainings at once in the worker
+ * @param heterogeneity which clients are slow and when clients are offline (chosen by seed and client index, so the
+ *     worker makes the simulating JVM's choices)
  */
 public record WorkerJob(
     String coordinatorUrl,
@@ -38,4 +40,5 @@ public record WorkerJob(
     long seed,
     double dropout,
     boolean secure,
-    int trainers) {}
+    int trainers,
+    io.cohort.simulation.Heterogeneity heterogeneity) {}

@@ -15,9 +15,9 @@ import java.util.Objects;
  * crashed or interrupted run keeps every completed round.
  *
  * <p>Columns ({@link #COLUMNS}): {@code round,accuracy,loss,clients,seconds,macro_f1,failed,train_loss,
- * fed_eval_accuracy,fed_eval_loss,epsilon,bytes_up,bytes_down}. Numbers use {@link Double#toString} (a dot, shortest
- * exact form, possibly {@code 1.0E-5}), byte counts are integers, {@code failed} is {@code true}/{@code false}, and
- * an absent value is an empty cell.
+ * fed_eval_accuracy,fed_eval_loss,epsilon,bytes_up,bytes_down,invited,late}. Numbers use {@link Double#toString} (a
+ * dot, shortest exact form, possibly {@code 1.0E-5}), counts are integers, {@code failed} is {@code true}/{@code
+ * false}, and an absent value is an empty cell.
  *
  * <p>Thread-safe: rows may be appended from any thread.
  */
@@ -26,7 +26,8 @@ public final class MetricsCsv implements Closeable {
   public static final String FILE_NAME = "metrics.csv";
   /** Column names, in order. */
   public static final List<String> COLUMNS = List.of("round", "accuracy", "loss", "clients", "seconds", "macro_f1",
-      "failed", "train_loss", "fed_eval_accuracy", "fed_eval_loss", "epsilon", "bytes_up", "bytes_down");
+      "failed", "train_loss", "fed_eval_accuracy", "fed_eval_loss", "epsilon", "bytes_up", "bytes_down", "invited",
+      "late");
   /** The header line, without line terminator. */
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -82,7 +83,9 @@ public final class MetricsCsv implements Closeable {
         number(row.fedEvalLoss()),
         number(row.epsilon()),
         row.bytesUp() == null ? "" : row.bytesUp().toString(),
-        row.bytesDown() == null ? "" : row.bytesDown().toString());
+        row.bytesDown() == null ? "" : row.bytesDown().toString(),
+        row.invited() == null ? "" : row.invited().toString(),
+        row.late() == null ? "" : row.late().toString());
   }
 
   private static String number(Double value) {

@@ -19,16 +19,35 @@ package io.cohort.simulation.report;
  * @param epsilon differential-privacy epsilon spent by the run after this round, or {@code null} without DP
  * @param bytesUp bytes of update upload bodies the coordinator received for the round, or {@code null}
  * @param bytesDown bytes of model download bodies it served of the round's model, or {@code null}
+ * @param invited clients invited to the round (more than it aggregates with over-selection), or {@code null}
+ * @param late invited clients that had not answered when the round closed without them (cut off by over-selection,
+ *     or past the deadline: stragglers and offline clients), or {@code null}
  */
 public record RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
     boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon, Long bytesUp,
-    Long bytesDown) {
+    Long bytesDown, Integer invited, Integer late) {
 
-  /** A row without traffic counts. */
+  /** A row with traffic counts, without invitation counts. */
+  public RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
+      boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon, Long bytesUp,
+      Long bytesDown) {
+    this(round, accuracy, loss, clients, seconds, macroF1, failed, trainLoss, fedEvalAccuracy, fedEvalLoss, epsilon,
+        bytesUp, bytesDown, null, null);
+  }
+
+  /** A row with invitation counts, without traffic counts. */
+  public RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
+      boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon, Integer invited,
+      Integer late) {
+    this(round, accuracy, loss, clients, seconds, macroF1, failed, trainLoss, fedEvalAccuracy, fedEvalLoss, epsilon,
+        null, null, invited, late);
+  }
+
+  /** A row without traffic or invitation counts. */
   public RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
       boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon) {
     this(round, accuracy, loss, clients, seconds, macroF1, failed, trainLoss, fedEvalAccuracy, fedEvalLoss, epsilon,
-        null, null);
+        null, null, null, null);
   }
 
   /**
