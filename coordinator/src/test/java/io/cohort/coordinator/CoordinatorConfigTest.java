@@ -100,4 +100,12 @@ class CoordinatorConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not combine with --mode async yet");
   }
+
+  @Test
+  void async_withOverSelection_refused() {
+    assertThatThrownBy(() -> CoordinatorConfig.builder(ModelArchitecture.logreg(List.of(4), 3))
+        .secureAggregation(SecureAggregationSettings.off()).async(new AsyncSettings(2, 1)).overSelection(0.3).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--over-select has no meaning with --mode async");
+  }
 }

@@ -11,10 +11,17 @@ import io.cohort.simulation.report.RoundRow;
  * @param record the coordinator's record of the round
  * @param central test-set scores of the global model after the round
  * @param loss mean test-set cross-entropy
+ * @param elapsedSeconds seconds from the coordinator's start to the round's record (the new model), for
+ *     time-to-accuracy comparisons; NaN when not measured
  */
-public record RoundResult(RoundRecord record, EvaluationResult central, double loss) {
-  static RoundResult of(RoundRecord record, CentralEvaluator.CentralMetrics metrics) {
-    return new RoundResult(record, metrics.evaluation(), metrics.loss());
+public record RoundResult(RoundRecord record, EvaluationResult central, double loss, double elapsedSeconds) {
+  /** A result without its elapsed time. */
+  public RoundResult(RoundRecord record, EvaluationResult central, double loss) {
+    this(record, central, loss, Double.NaN);
+  }
+
+  static RoundResult of(RoundRecord record, CentralEvaluator.CentralMetrics metrics, double elapsedSeconds) {
+    return new RoundResult(record, metrics.evaluation(), metrics.loss(), elapsedSeconds);
   }
 
   /** Test accuracy of the global model. */
@@ -30,6 +37,6 @@ public record RoundResult(RoundRecord record, EvaluationResult central, double l
         fed == null || Double.isNaN(fed.accuracy()) ? null : fed.accuracy(),
         fed == null || Double.isNaN(fed.loss()) ? null : fed.loss(),
         Double.isNaN(record.epsilon()) ? null : record.epsilon(), record.bytesUp(), record.bytesDown(),
-        record.invited(), record.late());
+        record.invited(), record.late(), Double.isNaN(elapsedSeconds) ? null : elapsedSeconds);
   }
 }

@@ -34,6 +34,7 @@ public final class Simulation {
   private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
   private final SimulationConfig config;
   private final SimulationListener listener;
+  private long started; // System.nanoTime() when the coordinator was up
   private final boolean insecure;
   private final SimulationData data;
   private boolean clientsIdle = true;
@@ -145,6 +146,7 @@ public final class Simulation {
         .async(config.async().orElse(null))
         .build();
     Coordinator coordinator = Coordinator.start(vertx, coordinatorConfig).await();
+    started = System.nanoTime(); // metrics.csv's elapsed_seconds count from here
     LinkedBlockingQueue<RoundRecord> records = new LinkedBlockingQueue<>();
     coordinator.onRound(records::add);
     listener.onStart(coordinator.url(), coordinatorConfig);
@@ -233,7 +235,8 @@ public final class Simulation {
         LOG.info("the run stopped after {} of {} rounds (privacy budget)", r - 1, config.rounds());
         break;
       }
-      RoundResult result = RoundResult.of(record, evaluator.evaluate(record.parameters()));
+      double elapsed = (System.nanoTime() - started) / 1e9; // when the round's model existed, before scoring it
+      RoundResult result = RoundResult.of(record, evaluator.evaluate(record.parameters()), elapsed);
       results.add(result);
       listener.onRound(result);
     }

@@ -15,11 +15,9 @@ import java.util.Objects;
  * crashed or interrupted run keeps every completed round.
  *
  * <p>Columns ({@link #COLUMNS}): {@code round,accuracy,loss,clients,seconds,macro_f1,failed,train_loss,
- * fed_eval_accuracy,fed_eval_loss,epsilon,bytes_up,bytes_down,invited,late}. Numbers use {@link Double#toString} (a
- * dot, shortest exact form, possibly {@code 1.0E-5}), counts are integers, {@code failed} is {@code true}/{@code
- * false}, and an absent value is an empty cell.
- *
- * <p>Thread-safe: rows may be appended from any thread.
+ * fed_eval_accuracy,fed_eval_loss,epsilon,bytes_up,bytes_down,invited,late,elapsed_seconds}. Numbers use {@link
+ * Double#toString} (a dot, shortest exact form, possibly {@code 1.0E-5}), counts are integers, {@code failed} is
+ * {@code true}/{@code false}, and an absent value is an empty cell.
  */
 public final class MetricsCsv implements Closeable {
   /** The file name under the output directory. */
@@ -27,7 +25,7 @@ public final class MetricsCsv implements Closeable {
   /** Column names, in order. */
   public static final List<String> COLUMNS = List.of("round", "accuracy", "loss", "clients", "seconds", "macro_f1",
       "failed", "train_loss", "fed_eval_accuracy", "fed_eval_loss", "epsilon", "bytes_up", "bytes_down", "invited",
-      "late");
+      "late", "elapsed_seconds");
   /** The header line, without line terminator. */
   public static final String HEADER = String.join(",", COLUMNS);
 
@@ -85,7 +83,8 @@ public final class MetricsCsv implements Closeable {
         row.bytesUp() == null ? "" : row.bytesUp().toString(),
         row.bytesDown() == null ? "" : row.bytesDown().toString(),
         row.invited() == null ? "" : row.invited().toString(),
-        row.late() == null ? "" : row.late().toString());
+        row.late() == null ? "" : row.late().toString(),
+        row.elapsedSeconds() == null ? "" : row.elapsedSeconds().toString());
   }
 
   private static String number(Double value) {

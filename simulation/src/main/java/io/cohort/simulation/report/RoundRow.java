@@ -22,10 +22,19 @@ package io.cohort.simulation.report;
  * @param invited clients invited to the round (more than it aggregates with over-selection), or {@code null}
  * @param late invited clients that had not answered when the round closed without them (cut off by over-selection,
  *     or past the deadline: stragglers and offline clients), or {@code null}
+ * @param elapsedSeconds seconds from the coordinator's start until the round's model existed, or {@code null}
  */
 public record RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
     boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon, Long bytesUp,
-    Long bytesDown, Integer invited, Integer late) {
+    Long bytesDown, Integer invited, Integer late, Double elapsedSeconds) {
+
+  /** A row without its elapsed time. */
+  public RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
+      boolean failed, Double trainLoss, Double fedEvalAccuracy, Double fedEvalLoss, Double epsilon, Long bytesUp,
+      Long bytesDown, Integer invited, Integer late) {
+    this(round, accuracy, loss, clients, seconds, macroF1, failed, trainLoss, fedEvalAccuracy, fedEvalLoss, epsilon,
+        bytesUp, bytesDown, invited, late, null);
+  }
 
   /** A row with traffic counts, without invitation counts. */
   public RoundRow(int round, double accuracy, double loss, int clients, double seconds, double macroF1,
