@@ -131,6 +131,11 @@ public record CoordinatorConfig(
       throw new IllegalArgumentException("strategy " + strategy.name() + " does not combine with --compression yet: "
           + "its uploads carry the control-variate half beside the update; leave --compression none");
     }
+    if (async.isPresent() && evaluateEvery > 0) {
+      throw new IllegalArgumentException("--eval-every does not combine with --mode async yet: an evaluation round "
+          + "would take over the tasks of clients still training; drop --eval-every (the simulation still scores "
+          + "every server step on the test set) or use synchronous rounds");
+    }
     if (async.isPresent() && overSelection > 0) {
       throw new IllegalArgumentException("--over-select has no meaning with --mode async: every client trains all the "
           + "time and each server step takes the first --buffer updates that arrive; drop --over-select");

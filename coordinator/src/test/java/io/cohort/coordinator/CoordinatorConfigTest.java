@@ -108,4 +108,12 @@ class CoordinatorConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--over-select has no meaning with --mode async");
   }
+
+  @Test
+  void async_withFederatedEvaluation_refused() {
+    assertThatThrownBy(() -> CoordinatorConfig.builder(ModelArchitecture.logreg(List.of(4), 3))
+        .secureAggregation(SecureAggregationSettings.off()).async(new AsyncSettings(2, 1)).evaluateEvery(1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--eval-every does not combine with --mode async yet");
+  }
 }

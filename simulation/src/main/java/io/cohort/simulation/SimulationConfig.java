@@ -149,6 +149,10 @@ public record SimulationConfig(
     Objects.requireNonNull(async, "async (Optional.empty() for synchronous rounds)");
     Objects.requireNonNull(poisoning, "poisoning");
     Objects.requireNonNull(heterogeneity, "heterogeneity (Heterogeneity.NONE for none)");
+    if (async.isPresent() && heterogeneity.offline() > 0) {
+      throw new IllegalArgumentException("--offline does not combine with --mode async yet: a simulated client is "
+          + "offline per round, and async has no rounds to come back in; use --stragglers, or synchronous rounds");
+    }
     if (!(overSelection >= 0 && overSelection <= io.cohort.coordinator.CoordinatorConfig.MAX_OVER_SELECTION)) {
       throw new IllegalArgumentException("--over-select must be in [0, "
           + (int) io.cohort.coordinator.CoordinatorConfig.MAX_OVER_SELECTION + "] (e.g. 0.3: invite 30 % more "

@@ -150,6 +150,13 @@ class ConfigFilesTest {
     CliRun over = run("simulate", "--over-select", "-1", "--idx-dir", dir.resolve("none").toString());
     assertThat(over.code()).isEqualTo(2);
     assertThat(over.err()).contains("--over-select must be in [0, 10]");
+    CliRun asyncOffline = run("simulate", "--mode", "async", "--offline", "0.2", "--idx-dir",
+        dir.resolve("none").toString());
+    assertThat(asyncOffline.code()).isEqualTo(2);
+    assertThat(asyncOffline.err()).contains("--offline does not combine with --mode async yet");
+    CliRun badMode = run("simulate", "--mode", "turbo", "--idx-dir", dir.resolve("none").toString());
+    assertThat(badMode.code()).isEqualTo(2);
+    assertThat(badMode.err()).contains("--mode must be sync or async, got 'turbo'");
   }
 
   @Test

@@ -239,6 +239,9 @@ public final class HttpTransport {
   /**
    * A downloaded global model.
    *
+   * @param version the model version
+   * @param architecture the model's architecture, as the download's header described it
+   * @param parameters the parameters in canonical tensor order
    * @param controlVariate SCAFFOLD's server control variate {@code c}, of the parameters' length, when the download
    *     carried one; else null
    */

@@ -327,7 +327,11 @@ public final class RoundDriver {
     round.timerId = vertx.setTimer(remaining, id -> onFitDeadline(round));
     LOG.info("run {}: took over round {} (term {}) with {} of {} updates already summed", runId, round.number, term,
         round.accepted.size(), round.invited.size());
-    if (round.allAnswered()) {
+    if (config.async().isPresent()) {
+      if (asyncBufferFull(round)) {
+        closeFitRound(round, "buffer full");
+      }
+    } else if (round.allAnswered()) {
       closeFitRound(round, null);
     } else if (round.targetReached()) {
       closeFitRound(round, round.targetReason());
@@ -469,7 +473,7 @@ public final class RoundDriver {
 
   /** Counts the body bytes of a download of model {@code version} served to a client. */
   public void countDownload(long version, long bytes) {
-    traffic.download(fitRound, version, bytes);
+    traffic.download(fitRound, version, bytes, config.async().isPresent());
   }
 
   /** The client's current task, held open up to the poll wait. */
@@ -483,12 +487,22 @@ public final class RoundDriver {
     FitRound round = fitRound;
     String clientId = request.getClientId();
     if (config.async().isPresent() && round != null && round.recorded && !round.closing()
-        && tasks.current(clientId) == null && !round.accepted.contains(clientId)) {
-      // Async: an idle client (new, or its last task refused) trains on the newest model at once.
+        && !round.accepted.contains(clientId) && asyncNeedsTask(tasks.current(clientId))) {
+      // Async: an idle client (new, or its last task refused), or one whose model aged out before it could download
+      // it, trains on the newest model at once.
       tasks.assign(clientId, Task.newBuilder().setFit(fitTask(round.number, System.currentTimeMillis()
           + config.roundTimeout().toMillis(), null)).build());
     }
     return tasks.poll(clientId, wait, RETRY_WHILE_WAITING_MS);
+  }
+
+  /** Async mode: no task, or a fit task on a model that can no longer be downloaded. */
+  private boolean asyncNeedsTask(Task current) {
+    if (current == null) {
+      return true;
+    }
+    long version = current.hasFit() ? current.getFit().getModelVersion() : model.version();
+    return version != model.version() && !recentModels.containsKey(version);
   }
 
   /** The current global model, if {@code version} names it. */

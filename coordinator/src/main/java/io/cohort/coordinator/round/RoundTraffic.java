@@ -12,6 +12,7 @@ import java.util.Map;
 final class RoundTraffic {
   private final Map<Integer, long[]> byRound = new HashMap<>(); // round -> {up, down}
   private final Map<Long, Long> pendingDownloads = new HashMap<>(); // model version -> bytes
+  private long pendingAny; // async: downloads served while no buffer was open
   private int recordedThrough; // rounds up to this one are recorded: what arrives for them now is not counted
 
   /** {@code bytes} of an upload body for round {@code round}; ignored once that round was recorded. */
@@ -22,10 +23,16 @@ final class RoundTraffic {
     byRound.computeIfAbsent(round, r -> new long[2])[0] += bytes;
   }
 
-  /** {@code bytes} of a download of model {@code version}; {@code open} is the round open now, or null. */
-  void download(FitRound open, long version, long bytes) {
-    if (open != null && open.modelVersion == version) {
+  /**
+   * {@code bytes} of a download of model {@code version}; {@code open} is the round open now, or null. With {@code
+   * anyVersion} (async mode, where clients also fetch a recent older model) a download counts for the open buffer
+   * whatever its version, or for the next one to open.
+   */
+  void download(FitRound open, long version, long bytes, boolean anyVersion) {
+    if (open != null && (anyVersion || open.modelVersion == version)) {
       byRound.computeIfAbsent(open.number, r -> new long[2])[1] += bytes;
+    } else if (anyVersion) {
+      pendingAny += bytes;
     } else {
       pendingDownloads.merge(version, bytes, Long::sum);
     }
@@ -33,6 +40,10 @@ final class RoundTraffic {
 
   /** Round {@code round} starts training {@code version}: downloads of it so far count for this round. */
   void opened(int round, long version) {
+    if (pendingAny > 0) {
+      byRound.computeIfAbsent(round, r -> new long[2])[1] += pendingAny;
+      pendingAny = 0;
+    }
     Long pending = pendingDownloads.remove(version);
     if (pending != null) {
       byRound.computeIfAbsent(round, r -> new long[2])[1] += pending;

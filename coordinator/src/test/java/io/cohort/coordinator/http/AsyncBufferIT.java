@@ -124,6 +124,28 @@ class AsyncBufferIT {
     assertClose(step2.parameters(), plus(step1.parameters(), 4f)); // no trace of the refused 100
   }
 
+  @Test
+  void async_taskOnAModelThatAgedOut_isReplacedWhenTheClientPolls() throws Exception {
+    start(2, 0, 2); // max staleness 0: no older model stays downloadable
+    RegisterResponse a = raw.register("a");
+    RegisterResponse b = raw.register("b");
+    RegisterResponse c = raw.register("c");
+    FitTask aFirst = fit(a);
+    FitTask bFirst = fit(b);
+    FitTask cFirst = fit(c); // c will not have downloaded version 0 before it ages out
+    assertThat(upload(a, aFirst, 1f).status()).isEqualTo(200);
+    assertThat(upload(b, bFirst, 1f).status()).isEqualTo(200);
+    RoundRecord step1 = awaitRecord(1);
+
+    RawClient.Reply gone = raw.get("/v1/runs/" + cFirst.getRunId() + "/models/0", c.getClientId(),
+        c.getClientToken());
+    assertThat(gone.status()).isEqualTo(404);
+    FitTask cSecond = fit(c);
+
+    assertThat(cSecond.getModelVersion()).as("a task on a model it can download").isEqualTo(step1.modelVersion());
+    assertThat(download(c, cSecond.getRunId(), cSecond.getModelVersion())).isEqualTo(step1.parameters());
+  }
+
   private FitTask fit(RegisterResponse who) throws Exception {
     for (int attempt = 0; attempt < 10; attempt++) { // bounded: a server step takes milliseconds
       var task = raw.poll(who, 1000);
