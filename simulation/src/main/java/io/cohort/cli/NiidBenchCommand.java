@@ -178,7 +178,7 @@ final class NiidBenchCommand implements Callable<Integer> {
         && config.path("local_epochs").asInt(config.path("localEpochs").asInt()) == localEpochs
         && config.path("seed").asLong() == seed
         && Partitioners.parse(partition).spec().equals(config.path("partition").asText())
-        && strategy.equals(metrics.path("strategy").asText())
+        && Strategies.parse(strategy, 1.0, 1).name().equals(metrics.path("strategy").asText()) // canonical form
         && config.path("train_limit").asInt(config.path("trainLimit").asInt()) == trainLimit
         && config.path("test_limit").asInt(config.path("testLimit").asInt()) == testLimit
         && metrics.path("rounds_completed").asInt() == rounds;

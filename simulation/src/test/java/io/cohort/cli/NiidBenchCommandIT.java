@@ -17,12 +17,14 @@ class NiidBenchCommandIT {
     Path data = SyntheticImages.write(dir.resolve("data"), 600, 200, 1);
     Path out = dir.resolve("bench");
     String[] args = {"niid-bench", "--idx-dir", data.toString(), "--partitions", "iid,labels:2",
-        "--strategies", "fedavg,fedprox:0.01", "--rounds", "1", "--local-epochs", "1", "--out", out.toString()};
+        "--strategies", "fedavg,fedprox:0.01,scaffold", "--rounds", "1", "--local-epochs", "1",
+        "--out", out.toString()};
 
     CliRun first = CliRun.of(args);
 
     assertThat(first.code()).as(first.err()).isZero();
-    for (String cell : new String[] {"iid_fedavg", "iid_fedprox-0.01", "labels-2_fedavg", "labels-2_fedprox-0.01"}) {
+    for (String cell : new String[] {"iid_fedavg", "iid_fedprox-0.01", "iid_scaffold", "labels-2_fedavg",
+        "labels-2_fedprox-0.01", "labels-2_scaffold"}) {
       assertThat(out.resolve(cell).resolve("summary.json")).isRegularFile();
       assertThat(Files.readAllLines(out.resolve(cell).resolve("metrics.csv"))).hasSize(2); // header + 1 round
     }
@@ -32,7 +34,8 @@ class NiidBenchCommandIT {
         .contains("fedavg published").contains(" 89.0 |").contains(" 81.0 |").contains(" 78.8 |")
         .doesNotContain("reused");
     assertThat(table.lines().filter(l -> l.startsWith("| iid |")).findFirst().orElseThrow())
-        .matches("\\| iid \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.0 \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.5 \\|");
+        .matches("\\| iid \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.0 \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.5 \\|"
+            + " \\d+\\.\\d \\(0m\\d\\ds\\) \\|");
 
     CliRun second = CliRun.of(args);
 
