@@ -59,39 +59,37 @@ class AsyncBufferIT {
   @Test
   void async_slowClientsUpdate_joinsTheNextBufferWeightedByStaleness() throws Exception {
     start(2, 1, 2);
-    RegisterResponse a = raw.register("a");
-    RegisterResponse b = raw.register("b");
-    RegisterResponse c = raw.register("c");
-    FitTask aFirst = fit(a);
-    FitTask bFirst = fit(b);
-    FitTask cFirst = fit(c);
-    assertThat(List.of(aFirst.getRound(), bFirst.getRound(), cFirst.getRound())).containsOnly(1);
-    assertThat(cFirst.getModelVersion()).isZero();
-    float[] v0 = download(a, cFirst.getRunId(), 0);
+    List<Client> clients = joinThree();
+    Client a = clients.get(0);
+    Client b = clients.get(1);
+    Client c = clients.get(2);
+    assertThat(List.of(a.first.getRound(), b.first.getRound(), c.first.getRound())).containsOnly(1);
+    assertThat(c.first.getModelVersion()).isZero();
+    float[] v0 = download(a.who, c.first.getRunId(), 0);
 
-    assertThat(upload(a, aFirst, 1f).status()).isEqualTo(200);
-    assertThat(upload(b, bFirst, 3f).status()).isEqualTo(200); // the buffer of 2 is full: server step 1
+    assertThat(upload(a.who, a.first, 1f).status()).isEqualTo(200);
+    assertThat(upload(b.who, b.first, 3f).status()).isEqualTo(200); // the buffer of 2 is full: server step 1
 
     RoundRecord step1 = awaitRecord(1);
     assertThat(step1.accepted()).isEqualTo(2);
     assertThat(step1.failures()).as("c is still training, not failed").isEmpty();
     assertClose(step1.parameters(), plus(v0, 2f)); // mean of 1 and 3, equal example counts
 
-    FitTask aSecond = fit(a);
+    FitTask aSecond = fit(a.who);
     assertThat(aSecond.getRound()).isEqualTo(2);
     assertThat(aSecond.getModelVersion()).isEqualTo(step1.modelVersion());
-    assertThat(fit(c)).as("c keeps the task it is training on").isEqualTo(cFirst);
-    assertThat(download(c, cFirst.getRunId(), 0)).as("the model c started from is still served").isEqualTo(v0);
+    assertThat(fit(c.who)).as("c keeps the task it is training on").isEqualTo(c.first);
+    assertThat(download(c.who, c.first.getRunId(), 0)).as("the model c started from is still served").isEqualTo(v0);
 
-    RawClient.Reply replay = upload(a, aFirst, 1f);
+    RawClient.Reply replay = upload(a.who, a.first, 1f);
     assertThat(replay.status()).isEqualTo(409);
     assertThat(replay.error().getCode()).isEqualTo(ErrorCode.ROUND_NOT_OPEN);
     assertThat(replay.error().getMessage()).contains("its task is round 2 on version 1");
 
-    assertThat(upload(c, cFirst, 4f).status()).isEqualTo(200); // staleness 1: scaled by 1/sqrt(2)
-    RawClient.Reply again = upload(c, cFirst, 4f);
+    assertThat(upload(c.who, c.first, 4f).status()).isEqualTo(200); // staleness 1: scaled by 1/sqrt(2)
+    RawClient.Reply again = upload(c.who, c.first, 4f);
     assertThat(again.error().getCode()).isEqualTo(ErrorCode.DUPLICATE_UPDATE);
-    assertThat(upload(a, aSecond, 2f).status()).isEqualTo(200); // server step 2
+    assertThat(upload(a.who, aSecond, 2f).status()).isEqualTo(200); // server step 2
 
     RoundRecord step2 = awaitRecord(2);
     assertThat(step2.accepted()).isEqualTo(2);
@@ -101,25 +99,23 @@ class AsyncBufferIT {
   @Test
   void async_updateStalerThanTheMaximum_refusedAndItsClientGetsTheCurrentModel() throws Exception {
     start(2, 0, 2);
-    RegisterResponse a = raw.register("a");
-    RegisterResponse b = raw.register("b");
-    RegisterResponse c = raw.register("c");
-    FitTask aFirst = fit(a);
-    FitTask bFirst = fit(b);
-    FitTask cFirst = fit(c);
-    assertThat(upload(a, aFirst, 1f).status()).isEqualTo(200);
-    assertThat(upload(b, bFirst, 1f).status()).isEqualTo(200);
+    List<Client> clients = joinThree();
+    Client a = clients.get(0);
+    Client b = clients.get(1);
+    Client c = clients.get(2);
+    assertThat(upload(a.who, a.first, 1f).status()).isEqualTo(200);
+    assertThat(upload(b.who, b.first, 1f).status()).isEqualTo(200);
     RoundRecord step1 = awaitRecord(1);
 
-    RawClient.Reply stale = upload(c, cFirst, 100f);
+    RawClient.Reply stale = upload(c.who, c.first, 100f);
 
     assertThat(stale.status()).isEqualTo(409);
     assertThat(stale.error().getCode()).isEqualTo(ErrorCode.STALE_MODEL);
     assertThat(stale.error().getMessage()).contains("1 server steps behind").contains("at most 0 accepted");
-    FitTask cSecond = fit(c);
+    FitTask cSecond = fit(c.who);
     assertThat(cSecond.getModelVersion()).isEqualTo(step1.modelVersion());
-    assertThat(upload(c, cSecond, 3f).status()).isEqualTo(200);
-    assertThat(upload(a, fit(a), 5f).status()).isEqualTo(200);
+    assertThat(upload(c.who, cSecond, 3f).status()).isEqualTo(200);
+    assertThat(upload(a.who, fit(a.who), 5f).status()).isEqualTo(200);
     RoundRecord step2 = awaitRecord(2);
     assertClose(step2.parameters(), plus(step1.parameters(), 4f)); // no trace of the refused 100
   }
@@ -127,23 +123,34 @@ class AsyncBufferIT {
   @Test
   void async_taskOnAModelThatAgedOut_isReplacedWhenTheClientPolls() throws Exception {
     start(2, 0, 2); // max staleness 0: no older model stays downloadable
-    RegisterResponse a = raw.register("a");
-    RegisterResponse b = raw.register("b");
-    RegisterResponse c = raw.register("c");
-    FitTask aFirst = fit(a);
-    FitTask bFirst = fit(b);
-    FitTask cFirst = fit(c); // c will not have downloaded version 0 before it ages out
-    assertThat(upload(a, aFirst, 1f).status()).isEqualTo(200);
-    assertThat(upload(b, bFirst, 1f).status()).isEqualTo(200);
+    List<Client> clients = joinThree();
+    Client a = clients.get(0);
+    Client b = clients.get(1);
+    Client c = clients.get(2); // c will not have downloaded version 0 before it ages out
+    assertThat(upload(a.who, a.first, 1f).status()).isEqualTo(200);
+    assertThat(upload(b.who, b.first, 1f).status()).isEqualTo(200);
     RoundRecord step1 = awaitRecord(1);
 
-    RawClient.Reply gone = raw.get("/v1/runs/" + cFirst.getRunId() + "/models/0", c.getClientId(),
-        c.getClientToken());
+    RawClient.Reply gone = raw.get("/v1/runs/" + c.first.getRunId() + "/models/0", c.who.getClientId(),
+        c.who.getClientToken());
     assertThat(gone.status()).isEqualTo(404);
-    FitTask cSecond = fit(c);
+    FitTask cSecond = fit(c.who);
 
     assertThat(cSecond.getModelVersion()).as("a task on a model it can download").isEqualTo(step1.modelVersion());
-    assertThat(download(c, cSecond.getRunId(), cSecond.getModelVersion())).isEqualTo(step1.parameters());
+    assertThat(download(c.who, cSecond.getRunId(), cSecond.getModelVersion())).isEqualTo(step1.parameters());
+  }
+
+  /** A registered client and the first fit task it polled. */
+  private record Client(RegisterResponse who, FitTask first) {}
+
+  /** Registers a, b and c (the buffer opens once all three are there), then polls each one's first fit task. */
+  private List<Client> joinThree() throws Exception {
+    List<RegisterResponse> who = List.of(raw.register("a"), raw.register("b"), raw.register("c"));
+    List<Client> clients = new ArrayList<>();
+    for (RegisterResponse r : who) {
+      clients.add(new Client(r, fit(r)));
+    }
+    return clients;
   }
 
   private FitTask fit(RegisterResponse who) throws Exception {
