@@ -13,10 +13,12 @@ import java.util.concurrent.TimeUnit;
  * optionally the quorum. Prints to stdout, one event per line:
  * {@code READY <id> <address>}, {@code BECAME <term>}, {@code LOST <term>}, and every 100 ms
  * {@code STATE <isDriver> <term> <members> <driverId or -> <driverTerm> <id of the member that owns the
- * lease's partition>}. Closes gracefully when stdin closes or
+ * lease's partition, as last read: it may lag>}. Closes gracefully when stdin closes or
  * after 2 minutes at most (so a crashed test never leaves it behind).
  */
 public final class ClusterNodeMain {
+  private static volatile String leaseOwner = "-";
+
   private ClusterNodeMain() {}
 
   /** Entry point; see the class comment for arguments and output. */
@@ -49,15 +51,35 @@ public final class ClusterNodeMain {
     }, "stdin-watch");
     stdin.setDaemon(true);
     stdin.start();
+    // Asking for the partition owner can block while Hazelcast re-arranges partitions after a member died, so it
+    // is read on its own thread: the STATE lines keep coming, and the election fields in each are read at the moment
+    // the line is printed, under the same lock as BECAME and LOST, so no STATE line printed after BECAME predates it.
+    Thread ownerWatch = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          Member owner = cluster.hazelcast().getPartitionService().getPartition(DriverElection.KEY).getOwner();
+          leaseOwner = owner == null ? "-" : owner.getUuid().toString();
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          leaseOwner = "-"; // shutting down
+        }
+      }
+    }, "lease-owner-watch");
+    ownerWatch.setDaemon(true);
+    ownerWatch.start();
     long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (stdin.isAlive() && System.nanoTime() < end) {
-      DriverInfo driver = election.currentDriver().orElse(null);
-      Member leaseOwner = cluster.hazelcast().getPartitionService().getPartition(DriverElection.KEY).getOwner();
-      say("STATE " + election.isDriver() + " " + election.term() + " " + cluster.members().size() + " "
-          + (driver == null ? "- 0" : driver.memberId() + " " + driver.term()) + " "
-          + (leaseOwner == null ? "-" : leaseOwner.getUuid()));
+      int members = cluster.members().size();
+      synchronized (ClusterNodeMain.class) {
+        DriverInfo driver = election.currentDriver().orElse(null);
+        say("STATE " + election.isDriver() + " " + election.term() + " " + members + " "
+            + (driver == null ? "- 0" : driver.memberId() + " " + driver.term()) + " " + leaseOwner);
+      }
       Thread.sleep(100);
     }
+    ownerWatch.interrupt();
     cluster.close();
     say("CLOSED");
   }

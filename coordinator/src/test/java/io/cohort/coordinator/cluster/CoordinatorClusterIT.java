@@ -139,8 +139,10 @@ class CoordinatorClusterIT {
     Node next = awaitTakeover(survivors, killed, lease, firstTerm, "SIGKILL");
     long secondTerm = next.becameTerms().get(0);
     Node other = survivors.stream().filter(n -> n != next).findFirst().orElseThrow();
-    await(3_000, () -> other.seenDriver().equals(next.id) && other.members() == 2 && next.members() == 2,
-        "the other survivor sees the new driver, and both see two members");
+    // next's own STATE must come from after BECAME: a line formatted just before it still says "not driving".
+    await(3_000, () -> other.seenDriver().equals(next.id) && other.members() == 2 && next.members() == 2
+        && next.driving() && next.term() == secondTerm,
+        "the other survivor sees the new driver, both see two members, and the new driver reports its term");
     assertThat(other.events("BECAME")).as("only one survivor takes over").isEmpty();
 
     // SIGKILL the member that does not drive: the driver keeps driving under the same term. If the killed member
