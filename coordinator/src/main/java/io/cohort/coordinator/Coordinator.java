@@ -168,7 +168,8 @@ public final class Coordinator {
       }
     } else {
       String runId = ClientCredentials.newId(9);
-      Checkpoint start = RunCheckpoints.of(runId, config.model(), config.model().initialParameters(config.seed()));
+      Checkpoint start = RunCheckpoints.of(runId, config.model(),
+          config.model().initialParameters(config.seed(), config.weightInit()));
       if (!store.commit(term, start)) {
         return null;
       }

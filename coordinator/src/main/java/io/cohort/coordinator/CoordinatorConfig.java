@@ -5,6 +5,7 @@ import io.cohort.coordinator.strategy.Strategy;
 import io.cohort.privacy.DpConfig;
 import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.protocol.model.WeightInit;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,6 +43,7 @@ import java.util.Optional;
  * @param overSelection over-selection: a training round invites {@code ceil(K x (1 + overSelection))} live clients
  *     (at most all of them), where K is the cohort the strategy chose, and closes as soon as K updates are accepted;
  *     0 (the default) invites the cohort alone. In [0, 10]
+ * @param weightInit how the initial model's parameters are drawn (with {@code seed})
  */
 public record CoordinatorConfig(
     String host,
@@ -64,9 +66,10 @@ public record CoordinatorConfig(
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
     Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async,
-    UpdateCompression compression, double overSelection) {
+    UpdateCompression compression, double overSelection, WeightInit weightInit) {
 
   public CoordinatorConfig {
+    Objects.requireNonNull(weightInit, "weightInit");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(train, "train");
@@ -227,6 +230,7 @@ public record CoordinatorConfig(
     private AsyncSettings async;
     private UpdateCompression compression = UpdateCompression.NONE;
     private double overSelection;
+    private WeightInit weightInit = WeightInit.HE_UNIFORM;
 
     private Builder(ModelArchitecture model) {
       this.model = Objects.requireNonNull(model, "model");
@@ -386,6 +390,12 @@ public record CoordinatorConfig(
       return this;
     }
 
+    /** How the initial parameters are drawn; defaults to {@link WeightInit#HE_UNIFORM}. */
+    public Builder weightInit(WeightInit weightInit) {
+      this.weightInit = Objects.requireNonNull(weightInit, "weightInit");
+      return this;
+    }
+
     /** Checkpoints and resume; defaults to {@link CheckpointSettings#none()}. */
     public Builder checkpoints(CheckpointSettings checkpoints) {
       this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
@@ -403,7 +413,7 @@ public record CoordinatorConfig(
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
           Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async),
-          compression, overSelection);
+          compression, overSelection, weightInit);
     }
   }
 }

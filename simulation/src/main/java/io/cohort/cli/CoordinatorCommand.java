@@ -80,6 +80,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .roundTimeout(Duration.ofSeconds(roundOptions.roundTimeoutSeconds))
         .train(modelOptions.train(roundOptions.strategy))
         .seed(roundOptions.seed)
+        .weightInit(modelOptions.init)
         .evaluateEvery(roundOptions.evaluateEvery)
         .pollWait(Duration.ofSeconds(pollWaitSeconds))
         .secureAggregation(secureAggregation.settings(true, 10_000))

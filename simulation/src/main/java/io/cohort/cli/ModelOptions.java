@@ -2,6 +2,7 @@ package io.cohort.cli;
 
 import io.cohort.coordinator.TrainSettings;
 import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.protocol.model.WeightInit;
 import io.cohort.protocol.v1.Optimizer;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -34,6 +35,19 @@ final class ModelOptions {
 
   @Option(names = "--l2", defaultValue = "0", description = "L2 penalty on weights (default: ${DEFAULT-VALUE})")
   double l2;
+
+  @Option(names = "--init", defaultValue = "he", converter = WeightInitConverter.class,
+      description = "initial weights: he (He-uniform, Glorot for the output layer, zero biases) or torch (PyTorch's "
+          + "default, U(+-1/sqrt(fan-in)) for weights and biases) (default: ${DEFAULT-VALUE})")
+  WeightInit init;
+
+  /** Parses {@code --init}. */
+  static final class WeightInitConverter implements picocli.CommandLine.ITypeConverter<WeightInit> {
+    @Override
+    public WeightInit convert(String value) {
+      return WeightInit.parse(value);
+    }
+  }
 
   ModelArchitecture architecture() {
     return architecture(List.of(1, 28, 28), 10);

@@ -120,7 +120,7 @@ final class SimulateCommand implements Callable<Integer> {
         differentialPrivacy.config(Math.ceil(roundOptions.fraction * clients)), workerJvms, roundOptions.strategy,
         poison == null ? SimulatedClients.Poisoning.NONE : SimulatedClients.Poisoning.parse(poison),
         compression.settings(), java.util.Optional.ofNullable(roundOptions.async()), heterogeneity(),
-        roundOptions.overSelect);
+        roundOptions.overSelect, modelOptions.init);
     try (RunReporter reporter = new RunReporter(config, Versions.all(), !noProgress && System.console() != null)) {
       FashionMnistData tabular = table == null ? null : table.data();
       Simulation simulation = tabular == null ? new Simulation(config, reporter, tls.insecure(System.err))

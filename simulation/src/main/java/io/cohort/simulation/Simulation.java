@@ -135,6 +135,7 @@ public final class Simulation {
         .roundTimeout(config.roundTimeout())
         .train(config.train())
         .seed(config.seed())
+        .weightInit(config.init())
         .evaluateEvery(config.evaluateEvery())
         .secureAggregation(secureAggregation)
         .overSelection(config.overSelection())

@@ -5,6 +5,7 @@ import io.cohort.coordinator.TrainSettings;
 import io.cohort.privacy.DpConfig;
 import io.cohort.protocol.compression.UpdateCompression;
 import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.protocol.model.WeightInit;
 import io.cohort.simulation.partition.Partitioners;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,7 @@ import java.util.Optional;
  * @param heterogeneity which clients are slow, and how often clients are offline
  * @param overSelection the share of extra clients each round invites beyond the strategy's cohort K, aggregating the
  *     first K updates (0: none)
+ * @param init how the initial model's parameters are drawn
  */
 public record SimulationConfig(
     int clients,
@@ -73,7 +75,8 @@ public record SimulationConfig(
     UpdateCompression compression,
     Optional<io.cohort.coordinator.AsyncSettings> async,
     Heterogeneity heterogeneity,
-    double overSelection) {
+    double overSelection,
+    WeightInit init) {
 
   /** A FedAvg run. */
   public SimulationConfig(int clients, double fraction, int minClients, int rounds, String partition,
@@ -105,7 +108,8 @@ public record SimulationConfig(
       int workerJvms, String strategy, SimulatedClients.Poisoning poisoning) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty(), Heterogeneity.NONE, 0);
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty(), Heterogeneity.NONE, 0,
+        WeightInit.HE_UNIFORM);
   }
 
   /** A synchronous run with update compression. */
@@ -116,7 +120,8 @@ public record SimulationConfig(
       int workerJvms, String strategy, SimulatedClients.Poisoning poisoning, UpdateCompression compression) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, compression, Optional.empty(), Heterogeneity.NONE, 0);
+        workerJvms, strategy, poisoning, compression, Optional.empty(), Heterogeneity.NONE, 0,
+        WeightInit.HE_UNIFORM);
   }
 
   /** An uncompressed run, synchronous or asynchronous. */
@@ -128,7 +133,7 @@ public record SimulationConfig(
       Optional<io.cohort.coordinator.AsyncSettings> async) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, UpdateCompression.NONE, async, Heterogeneity.NONE, 0);
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, async, Heterogeneity.NONE, 0, WeightInit.HE_UNIFORM);
 
   }
 
@@ -141,7 +146,8 @@ public record SimulationConfig(
       double overSelection) {
     this(clients, fraction, minClients, rounds, partition, model, train, seed, out, dataDir, verifyData, download,
         trainers, evaluateEvery, roundTimeout, trainLimit, testLimit, secureAggregation, dropout, differentialPrivacy,
-        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty(), heterogeneity, overSelection);
+        workerJvms, strategy, poisoning, UpdateCompression.NONE, Optional.empty(), heterogeneity, overSelection,
+        WeightInit.HE_UNIFORM);
   }
 
   public SimulationConfig {
@@ -149,6 +155,7 @@ public record SimulationConfig(
     Objects.requireNonNull(async, "async (Optional.empty() for synchronous rounds)");
     Objects.requireNonNull(poisoning, "poisoning");
     Objects.requireNonNull(heterogeneity, "heterogeneity (Heterogeneity.NONE for none)");
+    Objects.requireNonNull(init, "init");
     if (async.isPresent() && heterogeneity.offline() > 0) {
       throw new IllegalArgumentException("--offline does not combine with --mode async yet: a simulated client is "
           + "offline per round, and async has no rounds to come back in; use --stragglers, or synchronous rounds");
@@ -233,6 +240,7 @@ public record SimulationConfig(
     m.put("optimizer", train.optimizer().name().toLowerCase());
     m.put("momentum", train.momentum());
     m.put("l2", train.l2());
+    m.put("init", init.spec());
     m.put("seed", seed);
     m.put("trainers", trainers);
     m.put("workerJvms", workerJvms);

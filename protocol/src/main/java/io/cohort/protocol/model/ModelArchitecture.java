@@ -154,34 +154,47 @@ public record ModelArchitecture(
 
   /**
    * Seeded initial parameters: He-uniform weights for layers followed by ReLU, Glorot-uniform for the output layer,
-   * zero biases. The same seed gives the same vector on every JVM.
+   * zero biases ({@link WeightInit#HE_UNIFORM}). The same seed gives the same vector on every JVM.
    */
   public float[] initialParameters(long seed) {
+    return initialParameters(seed, WeightInit.HE_UNIFORM);
+  }
+
+  /** Seeded initial parameters drawn by {@code init}. The same seed and scheme give the same vector on every JVM. */
+  public float[] initialParameters(long seed, WeightInit init) {
     float[] params = new float[parameterCount()];
     SplittableRandom random = new SplittableRandom(seed);
     List<TensorShape> ts = tensors();
-    for (int i = 0; i < ts.size(); i++) {
-      TensorShape t = ts.get(i);
-      if (t.shape().size() == 1) {
-        continue; // bias
-      }
+    for (int i = 0; i < ts.size(); i += 2) { // tensors come as (weights, bias) pairs
+      TensorShape weights = ts.get(i);
+      TensorShape bias = ts.get(i + 1);
       boolean output = i == ts.size() - 2;
       int fanIn;
       int fanOut;
-      if (t.shape().size() == 4) {
-        int receptive = t.shape().get(2) * t.shape().get(3);
-        fanIn = t.shape().get(1) * receptive;
-        fanOut = t.shape().get(0) * receptive;
+      if (weights.shape().size() == 4) {
+        int receptive = weights.shape().get(2) * weights.shape().get(3);
+        fanIn = weights.shape().get(1) * receptive;
+        fanOut = weights.shape().get(0) * receptive;
       } else {
-        fanIn = t.shape().get(0);
-        fanOut = t.shape().get(1);
+        fanIn = weights.shape().get(0);
+        fanOut = weights.shape().get(1);
       }
-      double limit = output ? Math.sqrt(6.0 / (fanIn + fanOut)) : Math.sqrt(6.0 / fanIn);
-      for (int j = 0; j < t.size(); j++) {
-        params[t.offset() + j] = (float) ((random.nextDouble() * 2 - 1) * limit);
+      double limit = switch (init) {
+        case HE_UNIFORM -> output ? Math.sqrt(6.0 / (fanIn + fanOut)) : Math.sqrt(6.0 / fanIn);
+        case TORCH_DEFAULT -> 1.0 / Math.sqrt(fanIn);
+      };
+      fillUniform(params, weights, limit, random);
+      if (init == WeightInit.TORCH_DEFAULT) {
+        fillUniform(params, bias, limit, random);
       }
     }
     return params;
+  }
+
+  private static void fillUniform(float[] params, TensorShape t, double limit, SplittableRandom random) {
+    for (int j = 0; j < t.size(); j++) {
+      params[t.offset() + j] = (float) ((random.nextDouble() * 2 - 1) * limit);
+    }
   }
 
   /** The wire form, with the derived tensor list so a peer can check it agrees. */

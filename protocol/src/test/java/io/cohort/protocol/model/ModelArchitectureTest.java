@@ -42,6 +42,33 @@ class ModelArchitectureTest {
   }
 
   @Test
+  void initialParameters_torchDefault_weightsAndBiasesWithinOneOverRootFanIn_fillingTheRange() {
+    ModelArchitecture cnn = new ModelArchitecture(ModelArchitecture.Kind.CNN, IMAGE, 10, List.of(120, 84),
+        List.of(6, 16));
+    float[] p = cnn.initialParameters(3, WeightInit.TORCH_DEFAULT);
+    assertThat(cnn.initialParameters(3, WeightInit.TORCH_DEFAULT)).containsExactly(p);
+    // fan-in: conv0 1x5x5, conv1 6x5x5, then the dense layers' inputs 16x4x4, 120 and 84; a bias shares its layer's
+    int[] fanIns = {25, 150, 256, 120, 84};
+    List<TensorShape> tensors = cnn.tensors();
+    for (int layer = 0; layer < fanIns.length; layer++) {
+      double limit = 1 / Math.sqrt(fanIns[layer]);
+      for (TensorShape t : List.of(tensors.get(2 * layer), tensors.get(2 * layer + 1))) {
+        double largest = 0;
+        for (int i = 0; i < t.size(); i++) {
+          largest = Math.max(largest, Math.abs(p[t.offset() + i]));
+        }
+        assertThat(largest).as(t.name()).isLessThanOrEqualTo(limit)
+            .isGreaterThan(t.size() >= 84 ? 0.9 * limit : 0.0); // large tensors reach the edge of the range
+      }
+    }
+    assertThat(WeightInit.parse("torch")).isEqualTo(WeightInit.TORCH_DEFAULT);
+    assertThat(WeightInit.parse("he")).isEqualTo(WeightInit.HE_UNIFORM);
+    assertThatThrownBy(() -> WeightInit.parse("xavier")).hasMessageContaining("he, torch");
+    // He-uniform stays the default, drawing the same vector as before the scheme became a choice
+    assertThat(cnn.initialParameters(3)).containsExactly(cnn.initialParameters(3, WeightInit.HE_UNIFORM));
+  }
+
+  @Test
   void fromProto_roundTrips_andRefusesTensorsThatDisagree() {
     ModelArchitecture cnn = ModelArchitecture.defaultFor(ModelArchitecture.Kind.CNN, IMAGE, 10);
     assertThat(ModelArchitecture.fromProto(cnn.toProto())).isEqualTo(cnn);
