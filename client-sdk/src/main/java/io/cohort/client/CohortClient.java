@@ -106,6 +106,8 @@ public final class CohortClient implements AutoCloseable {
   private final ScaffoldControl scaffold = new ScaffoldControl(); // c_i of a SCAFFOLD run, in memory only
   private volatile boolean stopped;
   private volatile boolean runFinished;
+  /** The coordinator's reason for the end of the run, once it said so. */
+  private volatile String finishReason;
   // Written by the run loop, read by stop() from another thread.
   private volatile String clientId;
   private volatile String token;
@@ -154,25 +156,19 @@ public final class CohortClient implements AutoCloseable {
           stayAway(round);
           continue;
         }
-        switch (task.getKindCase()) {
-          case FIT -> skipIfGone(() -> {
-            if (task.getFit().hasSecureAggregation()) {
-              advertiseKeys(task.getFit());
-            } else {
-              fit(task.getFit());
-            }
-          }, task.getFit().getRound());
-          case SHARE_KEYS -> shareKeys(task.getShareKeys());
-          case MASKED_INPUT -> skipIfGone(() -> maskedInput(task.getMaskedInput()),
-              task.getMaskedInput().getRound());
-          case UNMASK -> unmask(task.getUnmask());
-          case EVALUATE -> skipIfGone(() -> evaluate(task.getEvaluate()), task.getEvaluate().getRound());
-          case FINISHED -> {
-            finish = task.getFinished().getReason();
-            runFinished = true;
-            stopped = true;
+        try {
+          runTask(task);
+        } catch (CohortException e) {
+          if (!e.code().equals("UNKNOWN_CLIENT") || stopped) {
+            throw e;
           }
-          default -> { } // Wait: the poll already waited on the coordinator's side
+          // The coordinator restarted (or failed over to a node that never saw this client) between the poll and
+          // this step: join it afresh and poll again; the task is lost, the run is not.
+          LOG.info("{}: the coordinator no longer knows this client ({}); registering again", name, e.getMessage());
+          register();
+        }
+        if (runFinished) {
+          finish = finishReason;
         }
       }
     } catch (CohortException e) {
@@ -181,6 +177,30 @@ public final class CohortClient implements AutoCloseable {
       }
     }
     return new ClientReport(clientId, trained, rejected, evaluations, finish);
+  }
+
+  /** Carries out one polled task (a wait does nothing: the poll already waited on the coordinator's side). */
+  private void runTask(Task task) {
+    switch (task.getKindCase()) {
+      case FIT -> skipIfGone(() -> {
+        if (task.getFit().hasSecureAggregation()) {
+          advertiseKeys(task.getFit());
+        } else {
+          fit(task.getFit());
+        }
+      }, task.getFit().getRound());
+      case SHARE_KEYS -> shareKeys(task.getShareKeys());
+      case MASKED_INPUT -> skipIfGone(() -> maskedInput(task.getMaskedInput()),
+          task.getMaskedInput().getRound());
+      case UNMASK -> unmask(task.getUnmask());
+      case EVALUATE -> skipIfGone(() -> evaluate(task.getEvaluate()), task.getEvaluate().getRound());
+      case FINISHED -> {
+        finishReason = task.getFinished().getReason();
+        runFinished = true;
+        stopped = true;
+      }
+      default -> { } // Wait
+    }
   }
 
   /**

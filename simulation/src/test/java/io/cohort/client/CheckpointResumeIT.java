@@ -19,7 +19,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,15 +42,40 @@ class CheckpointResumeIT {
   @TempDir
   Path dir;
   private Vertx vertx;
+  /** One thread per client (not the common pool, which has a single worker on 2 cores). */
+  private ExecutorService clientThreads;
+  private final List<CompletableFuture<ClientReport>> clientRuns = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
     vertx = Vertx.vertx();
+    clientThreads = Executors.newCachedThreadPool();
   }
 
   @AfterEach
   void tearDown() {
+    clientThreads.shutdownNow();
     vertx.close().await();
+  }
+
+  /** The run's rounds once it completes; if it does not within 2 minutes, a failure that says what each client did. */
+  private List<RoundRecord> awaitRun(Coordinator coordinator) throws Exception {
+    try {
+      return coordinator.completion().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    } catch (TimeoutException e) {
+      StringBuilder states = new StringBuilder();
+      for (int i = 0; i < clientRuns.size(); i++) {
+        CompletableFuture<ClientReport> run = clientRuns.get(i);
+        String outcome;
+        try {
+          outcome = run.isDone() ? "finished: " + run.join() : "still running";
+        } catch (java.util.concurrent.CompletionException failed) {
+          outcome = "failed: " + failed.getCause();
+        }
+        states.append("\n  c").append(i).append(": ").append(outcome);
+      }
+      throw new AssertionError("the resumed run did not complete within 2 minutes; clients:" + states, e);
+    }
   }
 
   private static int freePort() throws Exception {
@@ -72,8 +100,9 @@ class CheckpointResumeIT {
           .requireSecureAggregation(false).insecure()
           .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400), 100))
           .pollWait(Duration.ofSeconds(1)).build();
-      runs.add(CompletableFuture.supplyAsync(client::run));
+      runs.add(CompletableFuture.supplyAsync(client::run, clientThreads));
     }
+    clientRuns.addAll(runs);
     return runs;
   }
 
@@ -129,7 +158,7 @@ class CheckpointResumeIT {
     Coordinator second = coordinator(port, CheckpointSettings.in(dir).resuming(null));
     double restartSeconds = (System.nanoTime() - started) / 1e9;
     assertThat(second.runId()).isEqualTo(runId);
-    List<RoundRecord> rounds = second.completion().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    List<RoundRecord> rounds = awaitRun(second);
     assertThat(rounds).extracting(RoundRecord::round).containsExactly(1, 2, 3, 4);
     assertThat(rounds).allSatisfy(r -> assertThat(r.completed()).isTrue());
     assertThat(rounds.get(3).modelVersion()).isEqualTo(4);
@@ -151,7 +180,7 @@ class CheckpointResumeIT {
     Files.write(newest, Arrays.copyOf(bytes, bytes.length - 10));
 
     Coordinator second = coordinator(port, CheckpointSettings.in(dir).resuming(runId));
-    List<RoundRecord> rounds = second.completion().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+    List<RoundRecord> rounds = awaitRun(second);
     assertThat(rounds).extracting(RoundRecord::round).containsExactly(1, 2, 3, 4); // round 2 ran again, once
     float[] expected = expectedAfter(ROUNDS);
     float[] actual = rounds.get(3).parameters();
