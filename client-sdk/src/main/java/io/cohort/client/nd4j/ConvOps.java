@@ -5,13 +5,12 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Thin wrappers over the libnd4j custom ops the layers need, with their integer-argument conventions (checked
- * against nd4j 1.0.0-M2.1 by {@code Nd4jConvOpsTest}) written down in one place. All take NCHW data and write into
+ * Thin wrappers over the libnd4j custom ops the layers need, with their integer-argument conventions (checked against
+ * nd4j 1.0.0-M2.1 by {@code Nd4jConvOpsTest}) written down in one place; im2col and col2im are {@link Im2Col}'s, on
+ * the heap, because libnd4j's are several times slower. All take NCHW data and write into
  * outputs the caller passes, so results land in the step workspace or straight in gradient views.
  *
  * <ul>
- *   <li>im2col: {@code [kH, kW, sH, sW, pH, pW, dH, dW, sameMode]}; {@code [n, c, h, w] -> [n, c, kH, kW, oH, oW]}.
- *   <li>col2im: {@code [sH, sW, pH, pW, imageH, imageW, dH, dW, sameMode]}; the adjoint, summing overlapping patches.
  *   <li>maxpool2d / maxpool2d_bp: {@code [kH, kW, sH, sW, pH, pW, dH, dW, sameMode, extra, dataFormat]} with
  *       dataFormat 0 = NCHW; "extra" is unused by max pooling; VALID mode floors odd sizes as the architecture does.
  * </ul>
@@ -21,24 +20,6 @@ final class ConvOps {
   private static final int NCHW = 0;
 
   private ConvOps() {}
-
-  /** Unfolds every {@code k x k} patch (stride 1, no padding) of {@code input} into {@code columns}. */
-  static void im2col(INDArray input, int kernel, INDArray columns) {
-    Nd4j.exec(DynamicCustomOp.builder("im2col")
-        .addInputs(input)
-        .addOutputs(columns)
-        .addIntegerArguments(kernel, kernel, 1, 1, 0, 0, 1, 1, VALID)
-        .build());
-  }
-
-  /** Folds {@code [n, c, k, k, oH, oW]} columns back into {@code image} {@code [n, c, h, w]}, adding overlaps. */
-  static void col2im(INDArray columns, INDArray image) {
-    Nd4j.exec(DynamicCustomOp.builder("col2im")
-        .addInputs(columns)
-        .addOutputs(image)
-        .addIntegerArguments(1, 1, 0, 0, (int) image.size(2), (int) image.size(3), 1, 1, VALID)
-        .build());
-  }
 
   /** Max-pool with a {@code size x size} window and stride {@code size}. */
   static void maxPool(INDArray input, int size, INDArray output) {

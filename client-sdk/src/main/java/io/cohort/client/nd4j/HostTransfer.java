@@ -62,6 +62,49 @@ final class HostTransfer {
     }
   }
 
+  /**
+   * Copies the first {@code length} elements of {@code source}, which may be a view at an offset but must be dense in
+   * row-major order, into {@code scratch} if it is a Java array of the source's type and large enough, else into a
+   * new one; returns the array written.
+   */
+  static Object readInto(INDArray source, Object scratch, int length) {
+    int offset = denseOffset(source, length);
+    if (source.dataType() == DataType.FLOAT) {
+      float[] target = scratch instanceof float[] f && f.length >= length ? f : new float[length];
+      source.data().asNioFloat().get(offset, target, 0, length);
+      return target;
+    }
+    double[] target = scratch instanceof double[] d && d.length >= length ? d : new double[length];
+    source.data().asNioDouble().get(offset, target, 0, length);
+    return target;
+  }
+
+  /** Copies {@code length} elements of {@code source}, a Java array of the target's type, into dense {@code target}. */
+  static void writeFrom(INDArray target, Object source, int length) {
+    int offset = denseOffset(target, length);
+    if (target.dataType() == DataType.FLOAT) {
+      target.data().asNioFloat().put(offset, (float[]) source, 0, length);
+    } else {
+      target.data().asNioDouble().put(offset, (double[]) source, 0, length);
+    }
+  }
+
+  /** The element offset of a row-major dense array (a view is fine; ND4J's NIO view starts at its buffer's 0). */
+  private static int denseOffset(INDArray array, int length) {
+    long expectedStride = 1;
+    for (int d = array.rank() - 1; d >= 0; d--) {
+      if (array.size(d) != 1 && array.stride(d) != expectedStride) {
+        throw new IllegalStateException("bulk transfer needs a dense row-major array, got "
+            + array.shapeInfoToString());
+      }
+      expectedStride *= array.size(d);
+    }
+    if (length > array.length()) {
+      throw new IllegalStateException("bulk transfer of " + length + " elements from an array of " + array.length());
+    }
+    return Math.toIntExact(array.offset());
+  }
+
   private static void checkBulk(INDArray array, int length) {
     if (array.isView() || array.offset() != 0 || length > array.length()) {
       throw new IllegalStateException("bulk transfer needs a whole contiguous array of at least " + length

@@ -13,8 +13,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Pins the libnd4j conventions the CNN relies on: libnd4j's own {@code conv2d} is checked against plain loops, and
- * {@link ConvPoolLayer}'s im2col formulation against {@code conv2d} / {@code conv2d_bp} (in double precision).
+ * Pins the libnd4j conventions the CNN relies on: libnd4j's own {@code conv2d} is checked against plain loops,
+ * {@link ConvPoolLayer}'s im2col formulation against {@code conv2d} / {@code conv2d_bp} (in double precision), and the
+ * heap {@link Im2Col} against libnd4j's {@code im2col} / {@code col2im} ops (in single precision).
  */
 class Nd4jConvOpsTest {
   private static final int N = 3;
@@ -101,6 +102,38 @@ class Nd4jConvOpsTest {
     assertThat(weightGradient.sub(expectedWeights).amaxNumber().doubleValue()).isLessThan(1e-12);
     assertThat(biasGradient.sub(expectedBias).amaxNumber().doubleValue()).isLessThan(1e-12);
     assertThat(expectedWeights.amaxNumber().doubleValue()).isGreaterThan(1e-3);
+  }
+
+  @Test
+  void im2colUnfold_floatRowsViewAtAnOffset_matchesLibnd4jIm2col() {
+    INDArray batch = randoms(N + 2, IN_C, H, W).castTo(DataType.FLOAT);
+    INDArray rows = batch.get(NDArrayIndex.interval(1, N + 1), NDArrayIndex.all(), NDArrayIndex.all(),
+        NDArrayIndex.all()); // a view at a non-zero offset, as a partial last batch is
+    INDArray expected = Nd4j.create(DataType.FLOAT, N, IN_C, K, K, OUT_H, OUT_W);
+    Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(rows).addOutputs(expected)
+        .addIntegerArguments(K, K, 1, 1, 0, 0, 1, 1, 0).build());
+    INDArray actual = Nd4j.create(DataType.FLOAT, N, IN_C, K, K, OUT_H, OUT_W);
+
+    new Im2Col(K).unfold(rows, actual);
+
+    assertThat(actual).isEqualTo(expected);
+    assertThat(actual.amaxNumber().doubleValue()).isGreaterThan(0.5);
+  }
+
+  @Test
+  void im2colFold_float_matchesLibnd4jCol2im() {
+    INDArray columns = randoms(N, IN_C, K, K, OUT_H, OUT_W).castTo(DataType.FLOAT);
+    INDArray expected = Nd4j.create(DataType.FLOAT, N, IN_C, H, W);
+    Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(columns).addOutputs(expected)
+        .addIntegerArguments(1, 1, 0, 0, H, W, 1, 1, 0).build());
+    INDArray actual = Nd4j.rand(DataType.FLOAT, N, IN_C, H, W); // overwritten, not added to
+    Im2Col im2col = new Im2Col(K);
+    im2col.unfold(actual, Nd4j.create(DataType.FLOAT, N, IN_C, K, K, OUT_H, OUT_W)); // leaves scratch behind
+
+    im2col.fold(columns, actual);
+
+    assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-5);
+    assertThat(expected.amaxNumber().doubleValue()).isGreaterThan(1);
   }
 
   @Test
