@@ -32,10 +32,12 @@ class NiidBenchCommandIT {
     assertThat(table).contains("REDUCED setting (1 rounds x 1 local epochs")
         .contains("| iid |").contains("| labels:2 |")
         .contains("fedavg published").contains(" 89.0 |").contains(" 81.0 |").contains(" 78.8 |")
+        .contains("scaffold published").contains(" 10.0 |").contains("Flower's NIID-Bench baseline")
         .doesNotContain("reused");
     assertThat(table.lines().filter(l -> l.startsWith("| iid |")).findFirst().orElseThrow())
-        .matches("\\| iid \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.0 \\| \\d+\\.\\d \\(0m\\d\\ds\\) \\| 89\\.5 \\|"
-            + " \\d+\\.\\d \\(0m\\d\\ds\\) \\|");
+        .matches("\\| iid \\| (\\d+\\.\\d) \\(best \\1 r1; 0m\\d\\ds\\) \\| 89\\.0 \\|"
+            + " (\\d+\\.\\d) \\(best \\2 r1; 0m\\d\\ds\\) \\| 89\\.5 \\|"
+            + " (\\d+\\.\\d) \\(best \\3 r1; 0m\\d\\ds\\) \\| 89\\.5 \\|");
 
     CliRun second = CliRun.of(args);
 
