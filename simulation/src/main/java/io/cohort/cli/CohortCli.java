@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cohort", mixinStandardHelpOptions = true, versionProvider = Versions.Provider.class,
     description = "Federated learning on the JVM.",
     subcommands = {SimulateCommand.class, CoordinatorCommand.class, ClientCommand.class, WorkerCommand.class,
-        StatusCommand.class, NiidBenchCommand.class,
+        StatusCommand.class, NiidBenchCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class CohortCli {
   /** Runs the CLI and exits with its status. */

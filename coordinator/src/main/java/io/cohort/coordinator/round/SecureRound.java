@@ -73,10 +73,7 @@ final class SecureRound {
     if (maskedSum == null) {
       maskedSum = new int[parameters.vectorLength()];
     }
-    int[] sum = maskedSum;
-    for (int i = 0; i < sum.length; i++) {
-      sum[i] += masked[i]; // Java int arithmetic wraps: exactly addition in Z_2^32
-    }
+    MaskedSum.add(maskedSum, masked);
   }
 
   /** The masked sum so far (null before the first fold). */
