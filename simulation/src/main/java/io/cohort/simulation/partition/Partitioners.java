@@ -1,5 +1,6 @@
 package io.cohort.simulation.partition;
 
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -11,7 +12,9 @@ import java.util.Locale;
  *   <li>{@code dirichlet:<alpha>} or {@code dirichlet:<alpha>:<minSize>} — {@link DirichletPartitioner}, alpha a
  *       finite number {@code > 0}, minSize (default 10) an integer {@code >= 0};
  *   <li>{@code shards:<K>} — {@link ShardPartitioner}, K an integer {@code >= 1};
- *   <li>{@code labels:<K>} — {@link LabelQuantityPartitioner} (NIID-Bench's {@code #C=K}), K an integer {@code >= 1}.
+ *   <li>{@code labels:<K>} — {@link LabelQuantityPartitioner} (NIID-Bench's {@code #C=K}), K an integer {@code >= 1};
+ *   <li>{@code file:<path>} — {@link FilePartitioner}, the clients' example indices from a JSON file (the path is
+ *       taken as written, colons included).
  * </ul>
  * Whether the partition is possible for a given data set (for example more shards than examples) can only be known
  * when {@link Partitioner#partition} is called, which then fails with an equally precise message.
@@ -19,7 +22,8 @@ import java.util.Locale;
 public final class Partitioners {
   /** What {@link #parse} accepts, quoted in error messages. */
   public static final String USAGE = "expected one of: iid, dirichlet:<alpha> (e.g. dirichlet:0.5), "
-      + "dirichlet:<alpha>:<minSize>, shards:<K> (e.g. shards:2), labels:<K> (e.g. labels:2)";
+      + "dirichlet:<alpha>:<minSize>, shards:<K> (e.g. shards:2), labels:<K> (e.g. labels:2), file:<path> (a JSON "
+      + "file of the clients' example indices)";
 
   private Partitioners() {}
 
@@ -35,6 +39,14 @@ public final class Partitioners {
       throw new IllegalArgumentException("partitioner is empty; " + USAGE);
     }
     String trimmed = spec.trim();
+    if (trimmed.regionMatches(true, 0, "file:", 0, 5)) {
+      String path = trimmed.substring(5).trim();
+      if (path.isEmpty()) {
+        throw new IllegalArgumentException("file needs the path of a partition file, e.g. file:partition.json; got '"
+            + trimmed + "'");
+      }
+      return new FilePartitioner(Path.of(path));
+    }
     String[] parts = trimmed.split(":", -1);
     String name = parts[0].trim().toLowerCase(Locale.ROOT);
     switch (name) {
