@@ -255,11 +255,20 @@ public final class DriverElection implements AutoCloseable {
     if (closed || inFlight || !checkQuorum()) {
       return;
     }
-    inFlight = true;
     Authority a = authority;
+    if (a.term != 0 && !a.valid(now)) {
+      // The deadline passed without a renewal (typically this process was paused, e.g. SIGSTOP or a long GC) and
+      // checkDeadline has not run yet. A renewal now could be granted by a stale local copy of the lease before this
+      // member learns of its successor, reviving a term the others already replaced: step down first, and drive
+      // again only by winning the lease anew.
+      stepDown(a.term, "lease not renewed within " + TimeUnit.NANOSECONDS.toMillis(authorityNanos) + " ms");
+    }
+    Authority renewing = authority;
+    inFlight = true;
     try {
-      if (a.term != 0) {
-        call(map.submitToKey(KEY, new Lease.Renew(a.holder, a.term)), (lease, error) -> renewed(a, now, lease, error));
+      if (renewing.term != 0) {
+        call(map.submitToKey(KEY, new Lease.Renew(renewing.holder, renewing.term)),
+            (lease, error) -> renewed(renewing, now, lease, error));
       } else {
         call(map.getAsync(KEY), this::read);
       }
