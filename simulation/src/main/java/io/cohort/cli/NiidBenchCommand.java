@@ -3,6 +3,8 @@ package io.cohort.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.coordinator.strategy.Strategies;
 import io.cohort.protocol.model.WeightInit;
+import io.cohort.simulation.partition.FilePartitioner;
+import io.cohort.simulation.partition.Partitioner;
 import io.cohort.simulation.partition.Partitioners;
 import io.cohort.simulation.report.SummaryJson;
 import java.io.IOException;
@@ -270,7 +272,7 @@ final class NiidBenchCommand implements Callable<Integer> {
             wall(r.wallSeconds()), r.reused() ? " ¹" : ""));
         Map<String, Double> published = PUBLISHED.get(baseName(strategy));
         if (published != null) {
-          Double figure = published.get(Partitioners.parse(partition).spec());
+          Double figure = published.get(publishedKey(partition));
           md.append(figure == null ? " — |" : String.format(Locale.ROOT, " %.1f |", figure));
         }
       }
@@ -286,6 +288,13 @@ final class NiidBenchCommand implements Callable<Integer> {
       md.append(String.format("¹ reused: a run that finished earlier under %s with the same setting.%n", out));
     }
     return md.toString();
+  }
+
+  /** The key of a partition's published figures: its spec, or for a split file the spec it names as its own. */
+  private static String publishedKey(String partition) {
+    Partitioner partitioner = Partitioners.parse(partition);
+    return partitioner instanceof FilePartitioner file ? file.publishedAs().orElse(partitioner.spec())
+        : partitioner.spec();
   }
 
   private static String baseName(String strategy) {

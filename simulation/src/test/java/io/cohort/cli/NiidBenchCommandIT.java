@@ -50,6 +50,30 @@ class NiidBenchCommandIT {
   }
 
   @Test
+  void niidBench_splitFileNamingItsPublishedPartition_showsThatPartitionsPublishedFigure() throws Exception {
+    Path data = SyntheticImages.write(dir.resolve("data"), 600, 200, 1);
+    StringBuilder clients = new StringBuilder();
+    for (int c = 0; c < 10; c++) { // client c holds examples c, c + 10, c + 20, ...
+      StringBuilder indices = new StringBuilder();
+      for (int i = c; i < 600; i += 10) {
+        indices.append(indices.length() == 0 ? "" : ",").append(i);
+      }
+      clients.append(c == 0 ? "" : ",").append('[').append(indices).append(']');
+    }
+    Path split = dir.resolve("split.json");
+    Files.writeString(split, "{\"published_as\": \"labels:2\", \"clients\": [" + clients + "]}");
+    Path out = dir.resolve("bench");
+
+    CliRun run = CliRun.of("niid-bench", "--idx-dir", data.toString(), "--partitions", "file:" + split,
+        "--strategies", "fedavg", "--rounds", "1", "--local-epochs", "1", "--out", out.toString());
+
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(Files.readString(out.resolve("niid-bench.md")).lines()
+        .filter(l -> l.startsWith("| file:")).findFirst().orElseThrow())
+        .startsWith("| file:" + split + " |").endsWith(" | 81.0 |");
+  }
+
+  @Test
   void niidBench_unknownStrategy_failsBeforeAnyRun() {
     Path out = dir.resolve("bad");
     CliRun run = CliRun.of("niid-bench", "--strategies", "fedavg,bogus", "--out", out.toString());

@@ -9,12 +9,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * How fast the coordinator folds updates into a round's running sum, against how fast the same JVM merely reads the
  * same bytes. N distinct update vectors of D elements are made up front (so that, once N x D x 4 bytes outgrow the
  * caches, every pass reads memory, as a coordinator folding fresh uploads does); each repeat then times, one after
- * the other, a plain read of all of them and their fold through the coordinator's own code:
+ * the other (in alternating order), a plain read of all of them and their fold through the coordinator's own code:
  *
  * <ul>
  *   <li>{@link Mode#FEDAVG}: {@code FedAvg}'s {@link FitAggregation} (the example-weighted sum of float32 deltas in a
@@ -119,22 +120,13 @@ public final class AggregationBench {
         update[i] = (float) random.nextDouble(-1, 1);
       }
     }
-    List<Repeat> timed = new ArrayList<>();
-    for (int r = 0; r < warmups + repeats; r++) {
-      long t0 = System.nanoTime();
-      sink += readAll(updates);
-      long t1 = System.nanoTime();
+    return new Result(Mode.FEDAVG, clients, params, time(() -> readAll(updates), () -> {
       FitAggregation aggregation = new FedAvg(1.0, 1).beginFit(1, params);
       for (int k = 0; k < clients; k++) {
         aggregation.fold(new ClientUpdate("client-" + k, updates[k], 100 + k, 0.5, 0.5));
       }
-      long t2 = System.nanoTime();
-      sink += aggregation.count();
-      if (r >= warmups) {
-        timed.add(new Repeat(r - warmups, (t1 - t0) / 1e9, (t2 - t1) / 1e9));
-      }
-    }
-    return new Result(Mode.FEDAVG, clients, params, timed);
+      return aggregation.count();
+    }));
   }
 
   private Result runMasked() {
@@ -145,22 +137,42 @@ public final class AggregationBench {
         update[i] = random.nextInt();
       }
     }
-    List<Repeat> timed = new ArrayList<>();
-    for (int r = 0; r < warmups + repeats; r++) {
-      long t0 = System.nanoTime();
-      sink += readAll(updates);
-      long t1 = System.nanoTime();
+    return new Result(Mode.MASKED, clients, params, time(() -> readAll(updates), () -> {
       int[] sum = new int[params];
       for (int[] update : updates) {
         MaskedSum.add(sum, update);
       }
-      long t2 = System.nanoTime();
-      sink += sum[params / 2];
+      return sum[params / 2];
+    }));
+  }
+
+  /**
+   * Times {@code read} and {@code fold} in each repeat, alternating which goes first so that neither always finds the
+   * caches as the other left them.
+   */
+  private List<Repeat> time(DoubleSupplier read, DoubleSupplier fold) {
+    List<Repeat> timed = new ArrayList<>();
+    for (int r = 0; r < warmups + repeats; r++) {
+      double readSeconds;
+      double foldSeconds;
+      if (r % 2 == 0) {
+        readSeconds = secondsOf(read);
+        foldSeconds = secondsOf(fold);
+      } else {
+        foldSeconds = secondsOf(fold);
+        readSeconds = secondsOf(read);
+      }
       if (r >= warmups) {
-        timed.add(new Repeat(r - warmups, (t1 - t0) / 1e9, (t2 - t1) / 1e9));
+        timed.add(new Repeat(r - warmups, readSeconds, foldSeconds));
       }
     }
-    return new Result(Mode.MASKED, clients, params, timed);
+    return timed;
+  }
+
+  private double secondsOf(DoubleSupplier work) {
+    long start = System.nanoTime();
+    sink += work.getAsDouble();
+    return (System.nanoTime() - start) / 1e9;
   }
 
   /**

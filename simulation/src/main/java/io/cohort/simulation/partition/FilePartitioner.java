@@ -10,8 +10,10 @@ import java.util.Arrays;
 /**
  * A partition read from a file rather than drawn: for reproducing a published run on exactly its clients' data, or
  * for a federation whose split is given. The file is JSON, {@code {"clients": [[i, ...], [j, ...], ...]}}, one array
- * of training-example indices (positions in the training set's file order) per client; other top-level fields (a
- * {@code "description"}, say) are ignored. The seed plays no part.
+ * of training-example indices (positions in the training set's file order) per client. An optional
+ * {@code "published_as"} names the partition spec under which figures published for this very split are listed (the
+ * split of a published run drawn as {@code dirichlet:0.5}, say), for tables that put them side by side; other
+ * top-level fields (a {@code "description"}) are ignored. The seed plays no part.
  *
  * <p>The file must satisfy {@link Partitioner}'s contract for the data it is used with: as many arrays as clients,
  * every index in {@code [0, examples)} exactly once. Anything else is refused with the first fault found, because a
@@ -22,6 +24,7 @@ public final class FilePartitioner implements Partitioner {
 
   private final Path file;
   private final int[][] clients;
+  private final String publishedAs;
 
   /**
    * Reads and checks the file's shape (the data-dependent checks wait for {@link #partition}).
@@ -30,10 +33,22 @@ public final class FilePartitioner implements Partitioner {
    */
   public FilePartitioner(Path file) {
     this.file = file;
-    this.clients = read(file);
+    JsonNode root = parse(file);
+    this.clients = clients(file, root);
+    JsonNode published = root.get("published_as");
+    if (published != null && !published.isTextual()) {
+      throw new IllegalArgumentException("partition file " + file + ": \"published_as\" must be a partition spec "
+          + "string such as \"dirichlet:0.5\", got " + published);
+    }
+    this.publishedAs = published == null ? null : published.asText();
   }
 
-  private static int[][] read(Path file) {
+  /** The spec under which published figures for this split are listed, if the file names one. */
+  public java.util.Optional<String> publishedAs() {
+    return java.util.Optional.ofNullable(publishedAs);
+  }
+
+  private static JsonNode parse(Path file) {
     JsonNode root;
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
@@ -44,7 +59,15 @@ public final class FilePartitioner implements Partitioner {
       throw new IllegalArgumentException("cannot read partition file " + file + ": " + e.getMessage()
           + "; it must be JSON of the form {\"clients\": [[0, 5, ...], [1, 2, ...], ...]}", e);
     }
-    JsonNode list = root == null ? null : root.get("clients");
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("partition file " + file + " has no non-empty \"clients\" array; it must be"
+          + " JSON of the form {\"clients\": [[0, 5, ...], [1, 2, ...], ...]}");
+    }
+    return root;
+  }
+
+  private static int[][] clients(Path file, JsonNode root) {
+    JsonNode list = root.get("clients");
     if (list == null || !list.isArray() || list.isEmpty()) {
       throw new IllegalArgumentException("partition file " + file + " has no non-empty \"clients\" array; it must be"
           + " JSON of the form {\"clients\": [[0, 5, ...], [1, 2, ...], ...]}");

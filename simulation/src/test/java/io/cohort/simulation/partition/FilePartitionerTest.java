@@ -32,6 +32,15 @@ class FilePartitionerTest {
   }
 
   @Test
+  void publishedAs_namedOrNot_isWhatTheFileSays() throws Exception {
+    assertThat(new FilePartitioner(file("{\"published_as\": \"dirichlet:0.5\", \"clients\": [[0]]}"))
+        .publishedAs()).contains("dirichlet:0.5");
+    assertThat(new FilePartitioner(file("{\"clients\": [[0]]}")).publishedAs()).isEmpty();
+    assertThatThrownBy(() -> new FilePartitioner(file("{\"published_as\": 5, \"clients\": [[0]]}")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"published_as\" must be");
+  }
+
+  @Test
   void partition_otherClientCount_throwsNamingTheFilesCount() throws Exception {
     Partitioner partitioner = new FilePartitioner(file("{\"clients\": [[0, 1, 2], [3, 4, 5]]}"));
 
