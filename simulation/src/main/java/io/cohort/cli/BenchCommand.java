@@ -29,8 +29,8 @@ final class BenchCommand {
   /** {@code cohort bench aggregate}: the running-sum fold against a memory read of the same bytes. */
   @Command(name = "aggregate", mixinStandardHelpOptions = true,
       description = "Fold N updates of D parameters into a round's running sum with the coordinator's own code "
-          + "(fedavg: the example-weighted float32 sum; masked: a secure round's int32 sum mod 2^32) and read the same "
-          + "bytes in the same JVM; prints GB/s of each and ratio_to_memory_read (median over the repeats).")
+          + "(fedavg: float32 updates, example-weighted, into a double sum; masked: a secure round's int32 sum mod 2^32) "
+          + "and read the same bytes in the same JVM; prints GB/s of each and ratio_to_memory_read (median over the repeats).")
   static final class Aggregate implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -125,9 +125,13 @@ final class NiidBenchCommand implements Callable<Integer> {
         if (cells.length <= Math.max(roundColumn, accuracyColumn) || cells[accuracyColumn].isEmpty()) {
           continue; // a failed round has no accuracy
         }
-        double accuracy = Double.parseDouble(cells[accuracyColumn]);
-        if (best == null || accuracy > best.accuracy()) {
-          best = new BestRound(Integer.parseInt(cells[roundColumn]), accuracy);
+        try {
+          double accuracy = Double.parseDouble(cells[accuracyColumn]);
+          if (best == null || accuracy > best.accuracy()) {
+            best = new BestRound(Integer.parseInt(cells[roundColumn]), accuracy);
+          }
+        } catch (NumberFormatException e) {
+          // a half-written last line of a run that was cut off: the table is still worth writing
         }
       }
       return best;

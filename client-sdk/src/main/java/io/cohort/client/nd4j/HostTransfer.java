@@ -63,12 +63,12 @@ final class HostTransfer {
   }
 
   /**
-   * Copies the first {@code length} elements of {@code source}, which may be a view at an offset but must be dense in
-   * row-major order, into {@code scratch} if it is a Java array of the source's type and large enough, else into a
-   * new one; returns the array written.
+   * Copies {@code length} elements of {@code source} from element {@code from} on ({@code source} may be a view at an
+   * offset but must be dense in row-major order, FLOAT or DOUBLE) into {@code scratch} if it is a Java array of the
+   * source's type and large enough, else into a new one; returns the array written.
    */
-  static Object readInto(INDArray source, Object scratch, int length) {
-    int offset = denseOffset(source, length);
+  static Object readInto(INDArray source, long from, Object scratch, int length) {
+    int offset = denseOffset(source, from, length);
     if (source.dataType() == DataType.FLOAT) {
       float[] target = scratch instanceof float[] f && f.length >= length ? f : new float[length];
       source.data().asNioFloat().get(offset, target, 0, length);
@@ -79,9 +79,12 @@ final class HostTransfer {
     return target;
   }
 
-  /** Copies {@code length} elements of {@code source}, a Java array of the target's type, into dense {@code target}. */
-  static void writeFrom(INDArray target, Object source, int length) {
-    int offset = denseOffset(target, length);
+  /**
+   * Copies {@code length} elements of {@code source}, a Java array of the target's type, into dense {@code target}
+   * from element {@code from} on.
+   */
+  static void writeFrom(INDArray target, long from, Object source, int length) {
+    int offset = denseOffset(target, from, length);
     if (target.dataType() == DataType.FLOAT) {
       target.data().asNioFloat().put(offset, (float[]) source, 0, length);
     } else {
@@ -89,8 +92,14 @@ final class HostTransfer {
     }
   }
 
-  /** The element offset of a row-major dense array (a view is fine; ND4J's NIO view starts at its buffer's 0). */
-  private static int denseOffset(INDArray array, int length) {
+  /**
+   * The position in the NIO view of element {@code from} of a row-major dense FLOAT or DOUBLE array (a view is fine;
+   * ND4J's NIO view starts at its buffer's 0).
+   */
+  private static int denseOffset(INDArray array, long from, int length) {
+    if (array.dataType() != DataType.FLOAT && array.dataType() != DataType.DOUBLE) {
+      throw new IllegalArgumentException("bulk transfer supports FLOAT and DOUBLE arrays, got " + array.dataType());
+    }
     long expectedStride = 1;
     for (int d = array.rank() - 1; d >= 0; d--) {
       if (array.size(d) != 1 && array.stride(d) != expectedStride) {
@@ -99,10 +108,11 @@ final class HostTransfer {
       }
       expectedStride *= array.size(d);
     }
-    if (length > array.length()) {
-      throw new IllegalStateException("bulk transfer of " + length + " elements from an array of " + array.length());
+    if (from < 0 || length < 0 || from + length > array.length()) {
+      throw new IllegalStateException("bulk transfer of elements [" + from + ", " + (from + length)
+          + ") of an array of " + array.length());
     }
-    return Math.toIntExact(array.offset());
+    return Math.toIntExact(array.offset() + from);
   }
 
   private static void checkBulk(INDArray array, int length) {

@@ -1,6 +1,7 @@
 package io.cohort.client.nd4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
@@ -134,6 +135,38 @@ class Nd4jConvOpsTest {
 
     assertThat(actual.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-5);
     assertThat(expected.amaxNumber().doubleValue()).isGreaterThan(1);
+  }
+
+  @Test
+  void im2col_batchInSeveralChunks_matchesLibnd4jBothWays() {
+    INDArray images = randoms(N, IN_C, H, W).castTo(DataType.FLOAT);
+    INDArray expectedColumns = Nd4j.create(DataType.FLOAT, N, IN_C, K, K, OUT_H, OUT_W);
+    Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(images).addOutputs(expectedColumns)
+        .addIntegerArguments(K, K, 1, 1, 0, 0, 1, 1, 0).build());
+    INDArray expectedImages = Nd4j.create(DataType.FLOAT, N, IN_C, H, W);
+    Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(expectedColumns).addOutputs(expectedImages)
+        .addIntegerArguments(1, 1, 0, 0, H, W, 1, 1, 0).build());
+    // room for just over one example's columns: every example is a chunk of its own
+    Im2Col chunked = new Im2Col(K, IN_C * K * K * OUT_H * OUT_W + 1);
+    INDArray columns = Nd4j.create(DataType.FLOAT, N, IN_C, K, K, OUT_H, OUT_W);
+    INDArray folded = Nd4j.create(DataType.FLOAT, N, IN_C, H, W);
+
+    chunked.unfold(images, columns);
+    chunked.fold(columns, folded);
+
+    assertThat(columns).isEqualTo(expectedColumns);
+    assertThat(folded.sub(expectedImages).amaxNumber().doubleValue()).isLessThan(1e-5);
+  }
+
+  @Test
+  void im2col_columnsOfTheWrongShapeOrType_throw() {
+    INDArray images = Nd4j.create(DataType.FLOAT, N, IN_C, H, W);
+    Im2Col im2col = new Im2Col(K);
+
+    assertThatThrownBy(() -> im2col.unfold(images, Nd4j.create(DataType.FLOAT, N, IN_C, K, K, OUT_H, OUT_W + 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not fit");
+    assertThatThrownBy(() -> im2col.unfold(images, Nd4j.create(DataType.DOUBLE, N, IN_C, K, K, OUT_H, OUT_W)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("columns are DOUBLE");
   }
 
   @Test

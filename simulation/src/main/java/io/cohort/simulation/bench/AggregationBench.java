@@ -125,7 +125,7 @@ public final class AggregationBench {
       for (int k = 0; k < clients; k++) {
         aggregation.fold(new ClientUpdate("client-" + k, updates[k], 100 + k, 0.5, 0.5));
       }
-      return aggregation.count();
+      return aggregation.finish(new float[1], List.of())[0]; // depends on every fold's sum at element 0
     }));
   }
 
@@ -197,13 +197,13 @@ public final class AggregationBench {
           acc[j] += a[i + j] + b[i + j] + c[i + j] + d[i + j];
         }
       }
-      readTail(a, i, acc);
-      readTail(b, i, acc);
-      readTail(c, i, acc);
-      readTail(d, i, acc);
+      addInto(a, i, acc);
+      addInto(b, i, acc);
+      addInto(c, i, acc);
+      addInto(d, i, acc);
     }
-    for (; k < updates.length; k++) {
-      readTail(updates[k], 0, acc);
+    for (; k < updates.length; k++) { // the one to three left over: one stream, still in blocks
+      addInto(updates[k], 0, acc);
     }
     float total = 0;
     for (float v : acc) {
@@ -228,10 +228,13 @@ public final class AggregationBench {
           acc[j] += a[i + j] + b[i + j] + c[i + j] + d[i + j];
         }
       }
-      acc[0] += tailSum(a, i) + tailSum(b, i) + tailSum(c, i) + tailSum(d, i);
+      addInto(a, i, acc);
+      addInto(b, i, acc);
+      addInto(c, i, acc);
+      addInto(d, i, acc);
     }
     for (; k < updates.length; k++) {
-      acc[0] += tailSum(updates[k], 0);
+      addInto(updates[k], 0, acc);
     }
     int total = 0;
     for (int v : acc) {
@@ -240,18 +243,30 @@ public final class AggregationBench {
     return total;
   }
 
-  private static void readTail(float[] update, int from, float[] acc) {
-    for (int i = from; i < update.length; i++) {
-      acc[i % BLOCK] += update[i];
+  /** {@code acc[j] += update[from + b*BLOCK + j]} over every element of {@code update} from {@code from} on. */
+  private static void addInto(float[] update, int from, float[] acc) {
+    int i = from;
+    for (; i + BLOCK <= update.length; i += BLOCK) {
+      for (int j = 0; j < BLOCK; j++) {
+        acc[j] += update[i + j];
+      }
+    }
+    for (int j = 0; i + j < update.length; j++) {
+      acc[j] += update[i + j];
     }
   }
 
-  private static int tailSum(int[] update, int from) {
-    int sum = 0;
-    for (int i = from; i < update.length; i++) {
-      sum += update[i];
+  /** {@link #addInto(float[], int, float[])} for int words. */
+  private static void addInto(int[] update, int from, int[] acc) {
+    int i = from;
+    for (; i + BLOCK <= update.length; i += BLOCK) {
+      for (int j = 0; j < BLOCK; j++) {
+        acc[j] += update[i + j];
+      }
     }
-    return sum;
+    for (int j = 0; i + j < update.length; j++) {
+      acc[j] += update[i + j];
+    }
   }
 
   /** What the JIT must not drop; meaningless otherwise. */
