@@ -4,6 +4,7 @@ import io.cohort.simulation.bench.AggregationBench;
 import io.cohort.simulation.bench.AggregationBench.Mode;
 import io.cohort.simulation.bench.AggregationBench.Repeat;
 import io.cohort.simulation.bench.AggregationBench.Result;
+import io.cohort.simulation.bench.RoundBench;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -20,9 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code cohort bench}: measurements of the system, each printing a table and writing {@code OUT/bench.csv}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure Cohort on this machine; each subcommand prints its figures and writes OUT/bench.csv.",
-    subcommands = {BenchCommand.Aggregate.class})
+    subcommands = {BenchCommand.Aggregate.class, BenchCommand.Round.class})
 final class BenchCommand {
-  /** The CSV header every bench writes. */
+  /** The CSV header of {@code bench aggregate}. */
   static final String CSV_HEADER =
       "benchmark,mode,clients,params,repeat,read_seconds,fold_seconds,read_gbps,fold_gbps,ratio_to_memory_read";
 
@@ -100,6 +101,96 @@ final class BenchCommand {
         }
       }
       throw new IllegalArgumentException("unknown --mode '" + mode + "': use fedavg, masked or both, comma-separated");
+    }
+  }
+
+  /** The CSV header of {@code bench round}. */
+  static final String ROUND_CSV_HEADER = "benchmark,secure_agg,dropout,clients,params,round,seconds,accepted,invited";
+
+  /** {@code cohort bench round}: whole rounds over the real protocol, with trivial local training. */
+  @Command(name = "round", mixinStandardHelpOptions = true,
+      description = "Run rounds of N real SDK clients (in this JVM, training nothing: they nudge the parameters) "
+          + "against a coordinator in its own JVM, over cleartext HTTP on loopback, with a D-parameter model; prints "
+          + "the median seconds per round after warm-up, the coordinator's peak RSS and heap, and the protocol bytes "
+          + "per client and round each way.")
+  static final class Round implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--clients", defaultValue = "100", description = "clients, all in every round (default: ${DEFAULT-VALUE})")
+    int clients;
+
+    @Option(names = "--params", defaultValue = "1000000",
+        description = "model parameters, a multiple of 10 (default: ${DEFAULT-VALUE})")
+    int params;
+
+    @Option(names = "--secure-agg", description = "rounds with secure aggregation (SecAgg+)")
+    boolean secureAggregation;
+
+    @Option(names = "--dropout", defaultValue = "0",
+        description = "probability that a client crashes at a random stage of a round and restarts (default: "
+            + "${DEFAULT-VALUE})")
+    double dropout;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "untimed rounds first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--rounds", defaultValue = "7", description = "timed rounds (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--coordinator-heap", defaultValue = "256m",
+        description = "the coordinator JVM's -Xmx (default: ${DEFAULT-VALUE})")
+    String coordinatorHeap;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the run and its crashes (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "runs/bench",
+        description = "directory for bench.csv and the coordinator's output and GC log (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      PrintWriter console = spec.commandLine().getOut();
+      RoundBench.Settings settings = new RoundBench.Settings(clients, params, secureAggregation, dropout, warmup,
+          rounds, coordinatorHeap, seed, out);
+      RoundBench bench = new RoundBench(settings, console);
+      double modelMb = 4.0 * params / (1 << 20);
+      console.printf(Locale.ROOT, "bench round: %d clients x %,d parameters (%s, %.2f MB of float32), %s, dropout "
+          + "%.2f; %d timed rounds after %d warm-ups; coordinator -Xmx%s; %s, %d cores%n", clients, params,
+          bench.model().describe(), modelMb, secureAggregation ? "secure aggregation" : "plain updates", dropout,
+          rounds, warmup, coordinatorHeap, System.getProperty("java.vm.name") + " " + System.getProperty(
+              "java.version"), Runtime.getRuntime().availableProcessors());
+      console.flush();
+      RoundBench.Result result = bench.run();
+      List<String> lines = new ArrayList<>();
+      lines.add(ROUND_CSV_HEADER);
+      for (RoundBench.TimedRound r : result.rounds()) {
+        lines.add(String.format(Locale.ROOT, "round,%b,%s,%d,%d,%d,%.3f,%d,%d", secureAggregation, dropout, clients,
+            params, r.round(), r.seconds(), r.accepted(), r.invited()));
+      }
+      console.printf(Locale.ROOT, "median_round_seconds=%.3f (min %.3f, max %.3f over %d rounds)%n",
+          result.medianSeconds(), result.rounds().stream().mapToDouble(RoundBench.TimedRound::seconds).min()
+              .orElseThrow(), result.rounds().stream().mapToDouble(RoundBench.TimedRound::seconds).max()
+              .orElseThrow(), result.rounds().size());
+      console.printf(Locale.ROOT, "coordinator_peak_rss_mb=%s%n", mb(result.peakRssBytes()));
+      console.printf(Locale.ROOT, "coordinator_heap: idle %s MB, peak after GC during the timed rounds %s MB (%d "
+          + "collections); the round's share %s x the model%n", mb(result.idleHeapBytes()),
+          mb(result.peakHeapAfterGcBytes()), result.collections(),
+          result.idleHeapBytes() < 0 || result.peakHeapAfterGcBytes() < 0 ? "n/a" : String.format(Locale.ROOT,
+              "%.1f", (result.peakHeapAfterGcBytes() - result.idleHeapBytes()) / (4.0 * params)));
+      console.printf(Locale.ROOT, "bytes_up_per_client=%.0f bytes_down_per_client=%.0f (per round; %.3f and %.3f x "
+          + "the float32 model)%n", result.bytesUpPerClientRound(), result.bytesDownPerClientRound(),
+          result.bytesUpPerClientRound() / (4.0 * params), result.bytesDownPerClientRound() / (4.0 * params));
+      Files.createDirectories(out);
+      Path csv = out.resolve("bench.csv");
+      Files.write(csv, lines);
+      console.printf("wrote %s (one row per timed round); the coordinator's output and GC log are beside it%n", csv);
+      console.flush();
+      return 0;
+    }
+
+    private static String mb(long bytes) {
+      return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes / 1048576.0);
     }
   }
 }

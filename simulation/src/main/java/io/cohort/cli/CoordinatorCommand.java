@@ -140,7 +140,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   }
 
   private static String line(RoundRecord r) {
-    String s = String.format("round %d: %s, %d/%d clients, %d examples, train loss %.4f, %.2fs, model v%d", r.round(),
+    String s = String.format("round %d: %s, %d/%d clients, %d examples, train loss %.4f, %.3fs, model v%d", r.round(),
         r.completed() ? "aggregated" : "FAILED (" + r.failureReason() + ")", r.accepted(), r.invited(), r.examples(),
         r.trainLoss(), r.seconds(), r.modelVersion());
     s += ", " + RunReporter.traffic(r.bytesUp(), r.bytesDown());

@@ -198,7 +198,7 @@ public final class SimulatedClients implements AutoCloseable {
    * The simulated dropout: in each round, a client crashes with probability {@code dropout}, at a stage drawn
    * uniformly from the round's stages, and restarts. Seeded by (run seed, client, round), so runs repeat.
    */
-  static CrashInjector crashes(String name, Behaviour behaviour) {
+  public static CrashInjector crashes(String name, Behaviour behaviour) {
     double p = behaviour.dropout();
     if (p == 0) {
       return CrashInjector.NEVER;

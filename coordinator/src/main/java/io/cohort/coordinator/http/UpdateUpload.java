@@ -23,8 +23,9 @@ import java.security.cert.X509Certificate;
  * TensorChunk frames, each parsed and validated on a worker while the request is paused (back-pressure), then the
  * fold. With TLS the header must come from the client its certificate names and carry a signature, every frame is
  * hashed as it arrives (on the worker that parses it), and the signature over the header and the frames is checked
- * before the fold. The first failure is answered with its Error frame and the rest of the body is discarded unread;
- * a body over its limit is answered and the connection closed. A rejected upload leaves the round as it was.
+ * before the fold. The first failure is answered with its Error frame once the body has ended: the rest of the body
+ * is read and discarded (up to the most any upload to the run may take), so the answer comes on a connection still in
+ * step; a body over its limit is answered and the connection closed. A rejected upload leaves the round as it was.
  */
 final class UpdateUpload {
   private static final int MAX_HEADER_BYTES = 64 * 1024;
@@ -70,7 +71,10 @@ final class UpdateUpload {
 
   private void onRecord(Buffer record) {
     bodyBytes += record.length();
-    long limit = ticket == null ? MAX_HEADER_BYTES + Frames.PREFIX_BYTES : ticket.maxBodyBytes();
+    // A refused upload's body is read and discarded up to what any upload may take, so that the refusal is answered
+    // on a connection still in step (see RoundDriver.maxUploadBodyBytes); before its header, only a header fits.
+    long limit = ticket != null ? ticket.maxBodyBytes()
+        : failure != null ? driver.maxUploadBodyBytes() : MAX_HEADER_BYTES + Frames.PREFIX_BYTES;
     if (bodyBytes > limit) {
       failAndClose(new ProtocolException(ErrorCode.TOO_LARGE,
           "update body exceeds " + limit + " bytes for this model; send the update of the model, nothing more"));
@@ -80,7 +84,7 @@ final class UpdateUpload {
       return; // discard the rest of a rejected body
     }
     if (readingPrefix) {
-      int frameLimit = ticket == null ? MAX_HEADER_BYTES : Frames.MAX_FRAME_BYTES;
+      int frameLimit = ticket == null && failure == null ? MAX_HEADER_BYTES : Frames.MAX_FRAME_BYTES;
       int length;
       try {
         length = Frames.readPrefix(record.getBytes(), 0, frameLimit);

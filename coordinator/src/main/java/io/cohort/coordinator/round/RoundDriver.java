@@ -594,9 +594,25 @@ public final class RoundDriver {
     List<TensorShape> tensors = config.strategy().controlVariates()
         ? TensorChunks.withControlVariate(config.model().tensors()) : config.model().tensors();
     UpdateCompression compression = round.secure != null ? UpdateCompression.NONE : config.compression();
-    long dataBytes = compression.maxDataBytes(parameters, TensorChunks.DEFAULT_CHUNK_ELEMENTS);
-    long maxBody = dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256 + 4;
+    long maxBody = bodyLimit(compression.maxDataBytes(parameters, TensorChunks.DEFAULT_CHUNK_ELEMENTS));
     return new UploadTicket(round, header, tensors, parameters, maxBody, compression);
+  }
+
+  /** The most body bytes an upload of {@code dataBytes} of values may take, with its framing. */
+  private static long bodyLimit(long dataBytes) {
+    return dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256 + 4;
+  }
+
+  /**
+   * The most body bytes any upload to this run may take, whatever its kind (plain, compressed, masked, with a
+   * control variate): how much of a refused upload's body the HTTP layer reads and discards so that it can answer
+   * on a connection it keeps, instead of closing one the client is still writing to (a close with unread bytes is a
+   * TCP reset, which can destroy the answer before the client reads it).
+   */
+  public long maxUploadBodyBytes() {
+    long values = exchangeLength() + 2L; // a masked vector carries a weight and maybe a centred bit too
+    return bodyLimit(Math.max(4 * values, config.compression().maxDataBytes(values,
+        TensorChunks.DEFAULT_CHUNK_ELEMENTS)));
   }
 
   /**

@@ -136,6 +136,22 @@ class BadInputIT {
   }
 
   @Test
+  @Order(3)
+  void upload_refusedAtItsHeader_withABodyStillComing_isAnsweredNotCutOff() throws Exception {
+    // The header is refused at once, but 512 kB of frames are still on their way: the coordinator reads and discards
+    // them and then answers. Closing instead, with the client's bytes unread, is a TCP reset, which could destroy the
+    // answer before the client read it (the client saw "header parser received no bytes" instead of the reason).
+    UpdateHeader h = header(alice).toBuilder().setRound(7).build();
+    TensorChunk padding = TensorChunk.newBuilder().setName("dense0/W").setData(ByteString.copyFrom(new byte[64 << 10]))
+        .build();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      RawClient.Reply reply = upload(h, java.util.Collections.nCopies(8, padding));
+      assertRefused(reply, 409, ErrorCode.ROUND_NOT_OPEN, "round 7 is not open");
+      assertThat(reply.closesConnection()).as("the refusal keeps the connection").isFalse();
+    }
+  }
+
+  @Test
   @Order(4)
   void upload_clientNotInvited_refused() throws Exception {
     RegisterResponse carol = raw.register("carol"); // joined after round 1 sampled alice and bob

@@ -21,7 +21,8 @@ import java.util.List;
 
 /** Speaks the protocol frame by frame, so tests can send what no well-behaved SDK would. */
 final class RawClient {
-  record Reply(int status, byte[] body) {
+  /** A reply; {@code closesConnection} if the server said it closes the connection after it. */
+  record Reply(int status, byte[] body, boolean closesConnection) {
     <T> T as(Parser<T> parser) throws IOException, ProtocolException {
       return Frames.readSingle(new ByteArrayInputStream(body), parser, "reply");
     }
@@ -62,7 +63,8 @@ final class RawClient {
         .header("content-type", Frames.CONTENT_TYPE)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    return new Reply(response.statusCode(), response.body());
+    return new Reply(response.statusCode(), response.body(),
+        response.headers().firstValue("connection").map("close"::equalsIgnoreCase).orElse(false));
   }
 
   Reply get(String path, String clientId, String token) throws Exception {
@@ -70,7 +72,8 @@ final class RawClient {
         .header(ProtocolRoutes.CLIENT_HEADER, clientId).header(ProtocolRoutes.TOKEN_HEADER, token)
         .GET().build();
     HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    return new Reply(response.statusCode(), response.body());
+    return new Reply(response.statusCode(), response.body(),
+        response.headers().firstValue("connection").map("close"::equalsIgnoreCase).orElse(false));
   }
 
   static byte[] frames(List<? extends MessageLite> messages) {
