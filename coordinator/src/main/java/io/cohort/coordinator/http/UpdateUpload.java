@@ -45,6 +45,8 @@ final class UpdateUpload {
   private ProtocolException failure;
   private boolean answered;
   private boolean counted;
+  private Runnable waiter; // set while the upload waits for a validation slot
+  private boolean gone; // the connection closed
 
   private UpdateUpload(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
       CoordinatorMetrics metrics, HttpServerRequest request) {
@@ -66,6 +68,7 @@ final class UpdateUpload {
     parser.handler(this::onRecord);
     parser.exceptionHandler(e -> fail(new ProtocolException(ErrorCode.MALFORMED, "upload broke off: " + e.getMessage())));
     parser.endHandler(v -> onEnd());
+    request.response().closeHandler(v -> onGone());
     parser.resume();
   }
 
@@ -107,20 +110,18 @@ final class UpdateUpload {
 
   private void onFrame(Buffer frame) {
     if (ticket == null) {
+      UpdateHeader header;
       try {
-        UpdateHeader header = Frames.parse(frame.getBytes(), UpdateHeader.parser());
+        header = Frames.parse(frame.getBytes(), UpdateHeader.parser());
         if (security.enabled()) {
           Peers.requireSame(Peers.certified(request, security), header.getClientId());
           MessageSignatures.requireSigned(header);
         }
-        ticket = driver.admitUpload(header);
-        if (security.enabled()) {
-          signer = driver.certificateOf(header.getClientId()).orElse(null);
-          digest = new SignedPayloads.UploadDigest(header);
-        }
       } catch (ProtocolException e) {
         fail(e);
+        return;
       }
+      admit(header, false);
       return;
     }
     if (!driver.isOpen(ticket)) {
@@ -144,6 +145,56 @@ final class UpdateUpload {
       }
       parser.resume();
     });
+  }
+
+  /**
+   * Admits the upload whose header is {@code header}, or, while every validation slot is taken, pauses its connection
+   * until one frees (back-pressure: the client's body waits in the socket) and tries again then.
+   *
+   * @return true if it waits (the parser is paused until a later attempt admits or refuses it)
+   */
+  private boolean admit(UpdateHeader header, boolean woken) {
+    if (gone || failure != null) {
+      return false;
+    }
+    if (!driver.uploadSlotFree(woken)) {
+      Runnable retry = () -> {
+        waiter = null;
+        if (!admit(header, true)) {
+          if (ticket == null) {
+            driver.passOnUploadSlot(); // refused or gone: the slot it was woken for goes to the next in line
+          }
+          parser.resume();
+        }
+      };
+      if (driver.waitForUploadSlot(retry)) {
+        waiter = retry;
+        parser.pause();
+        return true;
+      }
+      fail(new ProtocolException(ErrorCode.UNAVAILABLE, RoundDriver.MAX_WAITING_UPLOADS
+          + " uploads are waiting for the coordinator already; retry shortly"));
+    } else {
+      try {
+        ticket = driver.admitUpload(header);
+        if (security.enabled()) {
+          signer = driver.certificateOf(header.getClientId()).orElse(null);
+          digest = new SignedPayloads.UploadDigest(header);
+        }
+      } catch (ProtocolException e) {
+        fail(e);
+      }
+    }
+    return false;
+  }
+
+  /** The client went away: an upload still waiting for a slot leaves the queue. */
+  private void onGone() {
+    gone = true;
+    if (waiter != null) {
+      driver.cancelWait(waiter);
+      waiter = null;
+    }
   }
 
   private void onEnd() {
@@ -218,6 +269,10 @@ final class UpdateUpload {
     }
     failure = e instanceof ProtocolException p ? p
         : new ProtocolException(ErrorCode.INTERNAL, "validating the update failed: " + e.getMessage(), e);
+    if (waiter != null) {
+      driver.cancelWait(waiter);
+      waiter = null;
+    }
     if (ticket != null) {
       driver.abortUpload(ticket);
     }

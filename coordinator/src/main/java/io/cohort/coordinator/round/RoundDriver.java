@@ -93,6 +93,8 @@ public final class RoundDriver {
   private EvaluationRound evaluationRound;
   private int nextRound = 1;
   private int uploadsInFlight;
+  /** Uploads whose header waits for a validation slot, oldest first; each is told when one frees. */
+  private final java.util.ArrayDeque<Runnable> uploadWaiters = new java.util.ArrayDeque<>();
   private long waitTimer = -1;
   private boolean aggregating; // the last round's new model is being computed; no round may start meanwhile
   private boolean checkpointing; // the last round's checkpoint is being written; no round may start meanwhile
@@ -584,7 +586,7 @@ public final class RoundDriver {
     if (!Float.isFinite(header.getTrainLoss()) || !Float.isFinite(header.getTrainAccuracy())) {
       throw new ProtocolException(ErrorCode.NON_FINITE, "train_loss and train_accuracy must be finite");
     }
-    if (uploadsInFlight >= config.maxConcurrentUploads()) {
+    if (uploadsInFlight >= config.maxConcurrentUploads()) { // the HTTP layer normally waits for a slot first
       throw new ProtocolException(ErrorCode.UNAVAILABLE,
           "the coordinator is validating " + uploadsInFlight + " uploads already; retry shortly");
     }
@@ -680,8 +682,64 @@ public final class RoundDriver {
 
   /** Releases an upload that failed validation; the round is untouched. */
   public void abortUpload(UploadTicket ticket) {
-    uploadsInFlight--;
+    releaseUploadSlot();
     ticket.round().uploading.remove(ticket.header().getClientId());
+  }
+
+  /**
+   * The most uploads whose header may wait for a validation slot (their connections paused, so they hold no more
+   * than the socket's buffers); beyond them an upload is refused with a retryable UNAVAILABLE.
+   */
+  public static final int MAX_WAITING_UPLOADS = 4096;
+
+  /**
+   * Whether an upload can be validated now: a slot is free and no earlier upload waits for one ({@code woken}: the
+   * upload was waiting and has just been woken for the slot, so those behind it do not count).
+   */
+  public boolean uploadSlotFree(boolean woken) {
+    return uploadsInFlight < config.maxConcurrentUploads() && (woken || uploadWaiters.isEmpty());
+  }
+
+  /**
+   * Queues {@code whenFree} for a validation slot: it runs once one frees, on this driver's context, and must then
+   * try to admit its upload again (the round may have moved on meanwhile). An upload waits, its connection paused,
+   * instead of being refused, so that a client does not send a whole update only to be told to send it again.
+   *
+   * @return false if {@link #MAX_WAITING_UPLOADS} wait already (refuse the upload as UNAVAILABLE)
+   */
+  public boolean waitForUploadSlot(Runnable whenFree) {
+    if (uploadWaiters.size() >= MAX_WAITING_UPLOADS) {
+      return false;
+    }
+    uploadWaiters.add(whenFree);
+    return true;
+  }
+
+  /** Wakes the next waiting upload if a slot is free: the one woken for it did not take it. */
+  public void passOnUploadSlot() {
+    if (uploadsInFlight < config.maxConcurrentUploads()) {
+      Runnable next = uploadWaiters.poll();
+      if (next != null) {
+        vertx.getOrCreateContext().runOnContext(v -> next.run());
+      }
+    }
+  }
+
+  /** Takes {@code whenFree} off the queue (its client went away while it waited). */
+  public void cancelWait(Runnable whenFree) {
+    uploadWaiters.remove(whenFree);
+  }
+
+  /**
+   * Frees a slot and wakes the oldest waiting upload, once the caller's step is done (later on this context), so that
+   * it sees the round as that step left it; if another upload took the slot meanwhile, it queues again.
+   */
+  private void releaseUploadSlot() {
+    uploadsInFlight--;
+    Runnable next = uploadWaiters.poll();
+    if (next != null) {
+      vertx.getOrCreateContext().runOnContext(v -> next.run());
+    }
   }
 
   /**
@@ -755,7 +813,7 @@ public final class RoundDriver {
     round.folding.add(clientId); // from here on, leaving cannot undo the update
     // Ordered: folds queue one after another on a worker instead of several workers waiting on the sum's lock.
     return vertx.executeBlocking(fold, true).transform(folded -> {
-      uploadsInFlight--;
+      releaseUploadSlot();
       round.uploading.remove(clientId);
       round.folding.remove(clientId);
       if (folded.failed() && folded.cause() instanceof DeposedException) {

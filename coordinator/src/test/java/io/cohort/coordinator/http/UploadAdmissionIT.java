@@ -1,0 +1,153 @@
+package io.cohort.coordinator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cohort.coordinator.Coordinator;
+import io.cohort.coordinator.CoordinatorConfig;
+import io.cohort.coordinator.SecureAggregationSettings;
+import io.cohort.coordinator.round.RoundRecord;
+import io.cohort.protocol.Frames;
+import io.cohort.protocol.TensorChunks;
+import io.cohort.protocol.model.ModelArchitecture;
+import io.cohort.protocol.v1.FitTask;
+import io.cohort.protocol.v1.RegisterResponse;
+import io.cohort.protocol.v1.UpdateHeader;
+import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Admission of uploads beyond the coordinator's validation slots, against a real coordinator with one slot: an upload
+ * that finds it taken waits, its connection paused, and is validated when the slot frees, instead of being refused
+ * after its client sent the whole body; a waiting client that goes away leaves the queue without taking the slot.
+ */
+class UploadAdmissionIT {
+  private static final ModelArchitecture MODEL = ModelArchitecture.logreg(List.of(4), 3); // 15 parameters
+
+  private Vertx vertx;
+  private Coordinator coordinator;
+  private RawClient raw;
+  private RegisterResponse alice;
+  private RegisterResponse bob;
+  private FitTask task;
+  private final List<RoundRecord> records = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void openRound() throws Exception {
+    vertx = Vertx.vertx();
+    coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure()
+        .secureAggregation(SecureAggregationSettings.off()).rounds(1).minClients(2)
+        .roundTimeout(Duration.ofSeconds(60)).seed(3).maxConcurrentUploads(1).build()).await();
+    coordinator.onRound(records::add);
+    raw = new RawClient(coordinator.url());
+    alice = raw.register("alice");
+    bob = raw.register("bob");
+    task = raw.poll(alice, 5000).getFit();
+    assertThat(task.getRound()).isEqualTo(1);
+  }
+
+  @AfterEach
+  void stop() {
+    coordinator.close().await();
+    vertx.close().await();
+  }
+
+  @Test
+  void upload_whileTheOnlySlotIsTaken_waitsAndIsAcceptedWhenItFrees() throws Exception {
+    try (Socket first = new Socket("127.0.0.1", coordinator.port())) {
+      byte[] aliceBody = body(alice, 1f);
+      int half = sendHead(first, aliceBody); // alice holds the slot, her body half sent
+
+      CompletableFuture<RawClient.Reply> second = CompletableFuture.supplyAsync(() -> post(body(bob, 3f)));
+      Thread.sleep(700);
+      assertThat(second).as("bob's upload waits for the slot instead of being refused").isNotDone();
+
+      first.getOutputStream().write(aliceBody, half, aliceBody.length - half);
+      first.getOutputStream().flush();
+      assertThat(statusLine(first.getInputStream())).startsWith("HTTP/1.1 200");
+      assertThat(second.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+    awaitRecord();
+    assertThat(records.get(0).accepted()).isEqualTo(2);
+    // Both 10-example updates, 1 and 3 everywhere: the mean is 2.
+    float[] global = MODEL.initialParameters(3);
+    assertThat(records.get(0).parameters()[0]).isEqualTo(global[0] + 2f, org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
+  @Test
+  void upload_waitingClientGoesAway_leavesTheQueueAndTheSlotStaysUsable() throws Exception {
+    try (Socket first = new Socket("127.0.0.1", coordinator.port())) {
+      byte[] aliceBody = body(alice, 1f);
+      int half = sendHead(first, aliceBody);
+      try (Socket waiting = new Socket("127.0.0.1", coordinator.port())) {
+        sendHead(waiting, body(bob, 3f)); // queued behind alice
+        Thread.sleep(300);
+      } // bob's connection drops while it waits
+      Thread.sleep(300);
+      first.getOutputStream().write(aliceBody, half, aliceBody.length - half);
+      first.getOutputStream().flush();
+      assertThat(statusLine(first.getInputStream())).startsWith("HTTP/1.1 200");
+    }
+    // The slot is free again and nobody is queued: bob's fresh attempt is validated at once and closes the round.
+    assertThat(post(body(bob, 3f)).status()).isEqualTo(200);
+    awaitRecord();
+    assertThat(records.get(0).accepted()).isEqualTo(2);
+  }
+
+  private byte[] body(RegisterResponse who, float value) {
+    UpdateHeader header = UpdateHeader.newBuilder().setClientId(who.getClientId())
+        .setClientToken(who.getClientToken()).setRunId(task.getRunId()).setRound(task.getRound())
+        .setModelVersion(task.getModelVersion()).setNumExamples(10).setTrainLoss(1f).setTrainAccuracy(0.5f).build();
+    float[] delta = new float[MODEL.parameterCount()];
+    Arrays.fill(delta, value);
+    List<com.google.protobuf.MessageLite> frames = new java.util.ArrayList<>();
+    frames.add(header);
+    frames.addAll(TensorChunks.split(MODEL.tensors(), delta, 1 << 20));
+    return RawClient.frames(frames);
+  }
+
+  /** Sends the request head and the first half of {@code body}: the header frame is in it, so the upload is admitted. */
+  private static int sendHead(Socket socket, byte[] body) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST /v1/updates HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + Frames.CONTENT_TYPE
+        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    int half = body.length / 2;
+    out.write(body, 0, half);
+    out.flush();
+    return half;
+  }
+
+  private RawClient.Reply post(byte[] body) {
+    try {
+      return raw.post("/v1/updates", body);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String statusLine(InputStream in) throws Exception {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != -1 && c != '\n' && line.length() < 200; c = in.read()) {
+      line.append((char) c);
+    }
+    return line.toString().trim();
+  }
+
+  private void awaitRecord() throws InterruptedException {
+    for (int i = 0; i < 100 && records.isEmpty(); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(records).hasSize(1);
+  }
+}
