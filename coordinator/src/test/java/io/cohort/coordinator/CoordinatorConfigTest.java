@@ -19,11 +19,11 @@ class CoordinatorConfigTest {
   }
 
   @Test
-  void defaultMaxConcurrentUploads_largeModel_staysWithinAQuarterOfTheHeap() {
-    // 100M parameters = 400 MB a staging vector; a quarter of 4 GiB holds 2 of them.
+  void defaultMaxConcurrentUploads_largeModel_staysWithinASixteenthOfTheHeap() {
+    // 100M parameters = 400 MB a staging vector; a sixteenth of 4 GiB holds none, and the floor is 2.
     assertThat(CoordinatorConfig.defaultMaxConcurrentUploads(100_000_000, 4 * GIB)).isEqualTo(2);
-    // 10M parameters = 40 MB: 1 GiB / 40 MB = 26.
-    assertThat(CoordinatorConfig.defaultMaxConcurrentUploads(10_000_000, 4 * GIB)).isEqualTo(26);
+    // 10M parameters = 40 MB: 256 MiB / 40 MB = 6.
+    assertThat(CoordinatorConfig.defaultMaxConcurrentUploads(10_000_000, 4 * GIB)).isEqualTo(6);
   }
 
   @Test

@@ -97,6 +97,22 @@ public final class Frames {
     }
   }
 
+  /**
+   * Parses one message body (without prefix) whose bytes fields may share {@code body} instead of copying it: for
+   * large tensor chunks, one copy fewer. The caller must not change {@code body} while the message is in use.
+   */
+  public static <T> T parseAliasing(byte[] body, Parser<T> parser) throws ProtocolException {
+    try {
+      com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(body);
+      in.enableAliasing(true);
+      T message = parser.parseFrom(in);
+      in.checkLastTagWas(0);
+      return message;
+    } catch (InvalidProtocolBufferException e) {
+      throw new ProtocolException(ErrorCode.MALFORMED, "frame does not parse: " + e.getMessage(), e);
+    }
+  }
+
   /** Reads a whole body expected to hold exactly one frame. */
   public static <T> T readSingle(InputStream in, Parser<T> parser, String what) throws IOException, ProtocolException {
     T message = readRequired(in, parser, what);

@@ -144,6 +144,11 @@ final class BenchCommand {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the run and its crashes (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--coordinator-java-option", paramLabel = "OPTION",
+        description = "a further option of the coordinator's JVM, e.g. -XX:StartFlightRecording=filename=c.jfr to "
+            + "profile it; repeatable")
+    List<String> coordinatorJavaOptions = new ArrayList<>();
+
     @Option(names = "--out", defaultValue = "runs/bench",
         description = "directory for bench.csv and the coordinator's output and GC log (default: ${DEFAULT-VALUE})")
     Path out;
@@ -152,7 +157,7 @@ final class BenchCommand {
     public Integer call() throws IOException, InterruptedException {
       PrintWriter console = spec.commandLine().getOut();
       RoundBench.Settings settings = new RoundBench.Settings(clients, params, secureAggregation, dropout, warmup,
-          rounds, coordinatorHeap, seed, out);
+          rounds, coordinatorHeap, seed, out, coordinatorJavaOptions);
       RoundBench bench = new RoundBench(settings, console);
       double modelMb = 4.0 * params / (1 << 20);
       console.printf(Locale.ROOT, "bench round: %d clients x %,d parameters (%s, %.2f MB of float32), %s, dropout "
@@ -173,6 +178,9 @@ final class BenchCommand {
               .orElseThrow(), result.rounds().stream().mapToDouble(RoundBench.TimedRound::seconds).max()
               .orElseThrow(), result.rounds().size());
       console.printf(Locale.ROOT, "coordinator_peak_rss_mb=%s%n", mb(result.peakRssBytes()));
+      console.printf(Locale.ROOT, "cpu_seconds_per_round: coordinator %.3f, clients %.3f (the clients share this "
+          + "machine's %d cores with it)%n", result.coordinatorCpuPerRound(), result.clientsCpuPerRound(),
+          Runtime.getRuntime().availableProcessors());
       console.printf(Locale.ROOT, "coordinator_heap: idle %s MB, peak after GC during the timed rounds %s MB (%d "
           + "collections); the round's share %s x the model%n", mb(result.idleHeapBytes()),
           mb(result.peakHeapAfterGcBytes()), result.collections(),

@@ -15,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.parsetools.RecordParser;
 import java.security.cert.X509Certificate;
 
 /**
@@ -36,11 +35,19 @@ final class UpdateUpload {
   private final RefusalCounters refusals;
   private final CoordinatorMetrics metrics;
   private final HttpServerRequest request;
-  private final RecordParser parser;
+  // Framing: each frame's bytes go once, straight from the network buffers into an array of the frame's exact size
+  // (its length prefix says how big), which the protobuf parser then reads without copying the tensor data again.
+  private final byte[] prefix = new byte[Frames.PREFIX_BYTES];
+  private int prefixFilled;
+  private byte[] frame; // the frame being filled; null while a length prefix is read
+  private int frameFilled;
+  private Buffer pending; // received, not yet framed (a frame's processing paused the request midway through it)
+  private int pendingOffset;
+  private boolean paused;
+  private boolean ended; // the body has ended (seen while paused: handled on resume)
   private UploadTicket ticket;
   private SignedPayloads.UploadDigest digest; // with TLS: the running digest of the signed payload
   private X509Certificate signer;
-  private boolean readingPrefix = true;
   private long bodyBytes;
   private ProtocolException failure;
   private boolean answered;
@@ -56,7 +63,6 @@ final class UpdateUpload {
     this.refusals = refusals;
     this.metrics = metrics;
     this.request = request;
-    this.parser = RecordParser.newFixed(Frames.PREFIX_BYTES, request);
   }
 
   static void handle(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
@@ -65,15 +71,21 @@ final class UpdateUpload {
   }
 
   private void start() {
-    parser.handler(this::onRecord);
-    parser.exceptionHandler(e -> fail(new ProtocolException(ErrorCode.MALFORMED, "upload broke off: " + e.getMessage())));
-    parser.endHandler(v -> onEnd());
+    request.handler(this::onData);
+    request.exceptionHandler(e -> fail(new ProtocolException(ErrorCode.MALFORMED,
+        "upload broke off: " + e.getMessage())));
+    request.endHandler(v -> {
+      ended = true;
+      if (!paused) {
+        onEnd();
+      }
+    });
     request.response().closeHandler(v -> onGone());
-    parser.resume();
+    request.resume();
   }
 
-  private void onRecord(Buffer record) {
-    bodyBytes += record.length();
+  private void onData(Buffer data) {
+    bodyBytes += data.length();
     // A refused upload's body is read and discarded up to what any upload may take, so that the refusal is answered
     // on a connection still in step (see RoundDriver.maxUploadBodyBytes); before its header, only a header fits.
     long limit = ticket != null ? ticket.maxBodyBytes()
@@ -86,33 +98,85 @@ final class UpdateUpload {
     if (failure != null) {
       return; // discard the rest of a rejected body
     }
-    if (readingPrefix) {
-      int frameLimit = ticket == null && failure == null ? MAX_HEADER_BYTES : Frames.MAX_FRAME_BYTES;
-      int length;
-      try {
-        length = Frames.readPrefix(record.getBytes(), 0, frameLimit);
-      } catch (ProtocolException e) {
-        failAndClose(e);
-        return;
-      }
-      if (length == 0) {
-        onFrame(Buffer.buffer());
-        return;
-      }
-      readingPrefix = false;
-      parser.fixedSizeMode(length);
-      return;
+    if (pending != null) { // arrived although paused: keep it behind what is still unframed
+      pending = pending.slice(pendingOffset, pending.length()).copy().appendBuffer(data);
+      pendingOffset = 0;
+    } else {
+      pending = data;
+      pendingOffset = 0;
     }
-    readingPrefix = true;
-    parser.fixedSizeMode(Frames.PREFIX_BYTES);
-    onFrame(record);
+    drain();
   }
 
-  private void onFrame(Buffer frame) {
+  /** Frames what has been received, until it is used up or a frame's processing pauses the request. */
+  private void drain() {
+    while (!paused && failure == null && pending != null && pendingOffset < pending.length()) {
+      int available = pending.length() - pendingOffset;
+      if (frame == null) {
+        int n = Math.min(Frames.PREFIX_BYTES - prefixFilled, available);
+        pending.getBytes(pendingOffset, pendingOffset + n, prefix, prefixFilled);
+        pendingOffset += n;
+        prefixFilled += n;
+        if (prefixFilled < Frames.PREFIX_BYTES) {
+          break;
+        }
+        prefixFilled = 0;
+        int frameLimit = ticket == null ? MAX_HEADER_BYTES : Frames.MAX_FRAME_BYTES;
+        int length;
+        try {
+          length = Frames.readPrefix(prefix, 0, frameLimit);
+        } catch (ProtocolException e) {
+          failAndClose(e);
+          return;
+        }
+        if (length == 0) {
+          onFrame(new byte[0]);
+        } else {
+          frame = new byte[length];
+          frameFilled = 0;
+        }
+      } else {
+        int n = Math.min(frame.length - frameFilled, available);
+        pending.getBytes(pendingOffset, pendingOffset + n, frame, frameFilled);
+        pendingOffset += n;
+        frameFilled += n;
+        if (frameFilled == frame.length) {
+          byte[] complete = frame;
+          frame = null;
+          onFrame(complete);
+        }
+      }
+    }
+    if (pending != null && pendingOffset >= pending.length()) {
+      pending = null;
+    }
+  }
+
+  /** Stops reading the body until {@link #resumeReading}. */
+  private void pauseReading() {
+    paused = true;
+    request.pause();
+  }
+
+  /** Frames what was left over, then reads on (or finishes, if the body ended meanwhile). */
+  private void resumeReading() {
+    paused = false;
+    drain();
+    if (paused) {
+      return;
+    }
+    if (ended) {
+      onEnd();
+    } else {
+      request.resume();
+    }
+  }
+
+  private void onFrame(byte[] bytes) {
     if (ticket == null) {
       UpdateHeader header;
       try {
-        header = Frames.parse(frame.getBytes(), UpdateHeader.parser());
+        header = Frames.parse(bytes, UpdateHeader.parser());
         if (security.enabled()) {
           Peers.requireSame(Peers.certified(request, security), header.getClientId());
           MessageSignatures.requireSigned(header);
@@ -129,21 +193,20 @@ final class UpdateUpload {
           + " closed while the update was uploading"));
       return;
     }
-    parser.pause();
+    pauseReading();
     UploadTicket current = ticket;
     SignedPayloads.UploadDigest running = digest;
     vertx.executeBlocking(() -> {
-      byte[] bytes = frame.getBytes();
       if (running != null) {
-        running.addFrame(bytes); // frames reach here one at a time, in order: the parser is paused meanwhile
+        running.addFrame(bytes); // frames reach here one at a time, in order: reading is paused meanwhile
       }
-      current.accept(Frames.parse(bytes, TensorChunk.parser()));
+      current.accept(Frames.parseAliasing(bytes, TensorChunk.parser())); // the array is this frame's alone
       return null;
     }, false).onComplete(ar -> {
       if (ar.failed()) {
         fail(ar.cause());
       }
-      parser.resume();
+      resumeReading();
     });
   }
 
@@ -151,7 +214,7 @@ final class UpdateUpload {
    * Admits the upload whose header is {@code header}, or, while every validation slot is taken, pauses its connection
    * until one frees (back-pressure: the client's body waits in the socket) and tries again then.
    *
-   * @return true if it waits (the parser is paused until a later attempt admits or refuses it)
+   * @return true if it waits (reading is paused until a later attempt admits or refuses it)
    */
   private boolean admit(UpdateHeader header, boolean woken) {
     if (gone || failure != null) {
@@ -164,12 +227,12 @@ final class UpdateUpload {
           if (ticket == null) {
             driver.passOnUploadSlot(); // refused or gone: the slot it was woken for goes to the next in line
           }
-          parser.resume();
+          resumeReading();
         }
       };
       if (driver.waitForUploadSlot(retry)) {
         waiter = retry;
-        parser.pause();
+        pauseReading();
         return true;
       }
       fail(new ProtocolException(ErrorCode.UNAVAILABLE, RoundDriver.MAX_WAITING_UPLOADS
@@ -208,7 +271,7 @@ final class UpdateUpload {
       answer();
       return;
     }
-    if (!readingPrefix) {
+    if (frame != null || prefixFilled > 0) {
       fail(new ProtocolException(ErrorCode.MALFORMED, "upload body ended inside a frame"));
       answer();
       return;
@@ -281,7 +344,7 @@ final class UpdateUpload {
   private void failAndClose(ProtocolException e) {
     countBytes();
     fail(e);
-    parser.pause();
+    pauseReading();
     // Tell the client the connection ends, so its pool does not reuse it for the next request.
     request.response().putHeader("connection", "close");
     request.response().endHandler(v -> request.connection().close());

@@ -73,9 +73,10 @@ public final class RoundBench {
    * @param coordinatorHeap the coordinator JVM's -Xmx, e.g. "256m"
    * @param seed seed of the run and of the simulated crashes
    * @param out directory for the coordinator's output and GC log
+   * @param coordinatorJavaOptions further options of the coordinator's JVM (e.g. to profile it)
    */
   public record Settings(int clients, int params, boolean secureAggregation, double dropout, int warmupRounds,
-      int timedRounds, String coordinatorHeap, long seed, Path out) {
+      int timedRounds, String coordinatorHeap, long seed, Path out, List<String> coordinatorJavaOptions) {
     /** Checks the ranges. */
     public Settings {
       if (clients < 1) {
@@ -97,6 +98,7 @@ public final class RoundBench {
       }
       Objects.requireNonNull(coordinatorHeap, "coordinatorHeap");
       Objects.requireNonNull(out, "out");
+      coordinatorJavaOptions = List.copyOf(coordinatorJavaOptions);
     }
 
     /** Features of the logistic regression with {@link #params} parameters. */
@@ -125,9 +127,12 @@ public final class RoundBench {
    * @param collections collections during the timed rounds
    * @param bytesUpPerClientRound protocol body bytes received per client and round, over the whole run
    * @param bytesDownPerClientRound protocol body bytes sent per client and round, over the whole run
+   * @param coordinatorCpuPerRound CPU seconds the coordinator process used per timed round, or NaN if unknown
+   * @param clientsCpuPerRound CPU seconds this JVM (the clients) used per timed round, or NaN if unknown
    */
   public record Result(List<TimedRound> rounds, long peakRssBytes, long idleHeapBytes, long peakHeapAfterGcBytes,
-      int collections, double bytesUpPerClientRound, double bytesDownPerClientRound) {
+      int collections, double bytesUpPerClientRound, double bytesDownPerClientRound, double coordinatorCpuPerRound,
+      double clientsCpuPerRound) {
     /** The median of the timed rounds' seconds. */
     public double medianSeconds() {
       double[] s = rounds.stream().mapToDouble(TimedRound::seconds).sorted().toArray();
@@ -186,6 +191,8 @@ public final class RoundBench {
       List<TimedRound> timed = new ArrayList<>();
       double[] bytes = null;
       long peakRss = -1;
+      double[] cpuAtStart = settings.warmupRounds() == 0 ? cpu(coordinator) : null;
+      double[] cpuAtEnd = null;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120L + 60L * total);
       while (bytes == null) {
         String line = lines.poll(1, TimeUnit.SECONDS);
@@ -214,6 +221,10 @@ public final class RoundBench {
         log.flush();
         if (round == settings.warmupRounds()) {
           timedStartUptime = (System.nanoTime() - startNanos) / 1e9;
+          cpuAtStart = cpu(coordinator);
+        }
+        if (round == total) {
+          cpuAtEnd = cpu(coordinator);
         }
         if (round > settings.warmupRounds() && round <= total) {
           timed.add(new TimedRound(round, Double.parseDouble(m.group(5)), Integer.parseInt(m.group(3)),
@@ -224,7 +235,8 @@ public final class RoundBench {
       Gc gc = gcDuring(settings.out().resolve("coordinator-gc.log"), timedStartUptime);
       double perClientRound = (double) settings.clients() * (total + 1); // every round the coordinator ran
       return new Result(timed, peakRss, idleHeap, gc.peakAfter(), gc.count(), bytes[0] / perClientRound,
-          bytes[1] / perClientRound);
+          bytes[1] / perClientRound, (cpuAtEnd[0] - cpuAtStart[0]) / settings.timedRounds(),
+          (cpuAtEnd[1] - cpuAtStart[1]) / settings.timedRounds());
     } finally {
       for (int i = 0; i < clients.size(); i++) {
         if (!runs.get(i).isDone()) {
@@ -249,7 +261,9 @@ public final class RoundBench {
         "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+        "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.addAll(settings.coordinatorJavaOptions());
+    command.addAll(List.of(
         "-Xlog:gc:file=" + settings.out().resolve("coordinator-gc.log") + ":uptime",
         "-cp", System.getProperty("java.class.path"),
         "io.cohort.cli.CohortCli", "coordinator",
@@ -361,6 +375,14 @@ public final class RoundBench {
     } catch (IOException e) {
       throw new IllegalStateException("reading the coordinator's /metrics failed: " + e.getMessage(), e);
     }
+  }
+
+  /** CPU seconds so far: {the coordinator process's, this JVM's}; NaN where the platform does not say. */
+  private static double[] cpu(Process coordinator) {
+    double child = coordinator.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    double self = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() / 1e9 : Double.NaN;
+    return new double[] {child, self < 0 ? Double.NaN : self};
   }
 
   /** VmHWM of {@code pid} in bytes, or -1 where /proc is not there. */
