@@ -103,7 +103,10 @@ public final class Frames {
    */
   public static <T> T parseAliasing(byte[] body, Parser<T> parser) throws ProtocolException {
     try {
-      com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(body);
+      // Only an input marked immutable may alias (CodedInputStream.newInstance(byte[]) is not: it copies bytes
+      // fields whatever enableAliasing says).
+      com.google.protobuf.CodedInputStream in = com.google.protobuf.UnsafeByteOperations.unsafeWrap(body)
+          .newCodedInput();
       in.enableAliasing(true);
       T message = parser.parseFrom(in);
       in.checkLastTagWas(0);

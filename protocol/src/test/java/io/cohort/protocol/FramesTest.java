@@ -66,4 +66,25 @@ class FramesTest {
     assertThatThrownBy(() -> Frames.parse(new byte[] {(byte) 0xff, (byte) 0xff}, Ack.parser()))
         .isInstanceOfSatisfying(ProtocolException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
   }
+
+  @Test
+  void parseAliasing_sameMessageAsParse_andTheTensorDataSharesTheBody() throws Exception {
+    io.cohort.protocol.v1.TensorChunk chunk = io.cohort.protocol.v1.TensorChunk.newBuilder().setName("dense0/W")
+        .setOffset(7).setData(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})).build();
+    byte[] body = chunk.toByteArray();
+
+    io.cohort.protocol.v1.TensorChunk aliased = Frames.parseAliasing(body, io.cohort.protocol.v1.TensorChunk.parser());
+    assertThat(aliased).isEqualTo(Frames.parse(body, io.cohort.protocol.v1.TensorChunk.parser()));
+    // No copy: the data is read where it lies in the body (the last 8 bytes of this encoding).
+    body[body.length - 1] = 42;
+    assertThat(aliased.getData().byteAt(7)).isEqualTo((byte) 42);
+  }
+
+  @Test
+  void parseAliasing_garbage_isMalformed() {
+    assertThatThrownBy(() -> Frames.parseAliasing(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff},
+        io.cohort.protocol.v1.TensorChunk.parser()))
+        .isInstanceOf(ProtocolException.class)
+        .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.MALFORMED));
+  }
 }
