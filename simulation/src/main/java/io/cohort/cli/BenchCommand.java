@@ -112,7 +112,8 @@ final class BenchCommand {
       description = "Run rounds of N real SDK clients (in this JVM, training nothing: they nudge the parameters) "
           + "against a coordinator in its own JVM, over cleartext HTTP on loopback, with a D-parameter model; prints "
           + "the median seconds per round after warm-up, the coordinator's peak RSS and heap, and the protocol bytes "
-          + "per client and round each way.")
+          + "per client and round each way. With --secure-agg the plain round is measured first and the ratios "
+          + "printed.")
   static final class Round implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -123,7 +124,8 @@ final class BenchCommand {
         description = "model parameters, a multiple of 10 (default: ${DEFAULT-VALUE})")
     int params;
 
-    @Option(names = "--secure-agg", description = "rounds with secure aggregation (SecAgg+)")
+    @Option(names = "--secure-agg", description = "rounds with secure aggregation (SecAgg+), after the same rounds "
+        + "plain, and the ratios of the two")
     boolean secureAggregation;
 
     @Option(names = "--dropout", defaultValue = "0",
@@ -156,45 +158,63 @@ final class BenchCommand {
     @Override
     public Integer call() throws IOException, InterruptedException {
       PrintWriter console = spec.commandLine().getOut();
-      RoundBench.Settings settings = new RoundBench.Settings(clients, params, secureAggregation, dropout, warmup,
-          rounds, coordinatorHeap, seed, out, coordinatorJavaOptions);
+      List<String> lines = new ArrayList<>();
+      lines.add(ROUND_CSV_HEADER);
+      // With secure aggregation, the plain round is measured first in the same invocation, so that the two divide.
+      RoundBench.Result plain = run(false, secureAggregation ? out.resolve("plain") : out, console, lines);
+      if (secureAggregation) {
+        RoundBench.Result secure = run(true, out.resolve("secure"), console, lines);
+        console.printf(Locale.ROOT, "secure_to_plain_round_ratio=%.2f secure_to_plain_upload_ratio=%.3f "
+            + "secure_to_plain_download_ratio=%.3f (medians; bytes per client and round)%n",
+            secure.medianSeconds() / plain.medianSeconds(),
+            secure.bytesUpPerClientRound() / plain.bytesUpPerClientRound(),
+            secure.bytesDownPerClientRound() / plain.bytesDownPerClientRound());
+      }
+      Files.createDirectories(out);
+      Path csv = out.resolve("bench.csv");
+      Files.write(csv, lines);
+      console.printf("wrote %s (one row per timed round); the coordinator's output and GC log are beside it%s%n", csv,
+          secureAggregation ? ", in plain/ and secure/" : "");
+      console.flush();
+      return 0;
+    }
+
+    /** Runs the rounds of one mode, prints its figures and adds its rows to {@code csv}. */
+    private RoundBench.Result run(boolean secure, Path dir, PrintWriter console, List<String> csv)
+        throws IOException, InterruptedException {
+      RoundBench.Settings settings = new RoundBench.Settings(clients, params, secure, dropout, warmup, rounds,
+          coordinatorHeap, seed, dir, coordinatorJavaOptions);
       RoundBench bench = new RoundBench(settings, console);
       double modelMb = 4.0 * params / (1 << 20);
       console.printf(Locale.ROOT, "bench round: %d clients x %,d parameters (%s, %.2f MB of float32), %s, dropout "
           + "%.2f; %d timed rounds after %d warm-ups; coordinator -Xmx%s; %s, %d cores%n", clients, params,
-          bench.model().describe(), modelMb, secureAggregation ? "secure aggregation" : "plain updates", dropout,
+          bench.model().describe(), modelMb, secure ? "secure aggregation" : "plain updates", dropout,
           rounds, warmup, coordinatorHeap, System.getProperty("java.vm.name") + " " + System.getProperty(
               "java.version"), Runtime.getRuntime().availableProcessors());
       console.flush();
       RoundBench.Result result = bench.run();
-      List<String> lines = new ArrayList<>();
-      lines.add(ROUND_CSV_HEADER);
       for (RoundBench.TimedRound r : result.rounds()) {
-        lines.add(String.format(Locale.ROOT, "round,%b,%s,%d,%d,%d,%.3f,%d,%d", secureAggregation, dropout, clients,
+        csv.add(String.format(Locale.ROOT, "round,%b,%s,%d,%d,%d,%.3f,%d,%d", secure, dropout, clients,
             params, r.round(), r.seconds(), r.accepted(), r.invited()));
       }
-      console.printf(Locale.ROOT, "median_round_seconds=%.3f (min %.3f, max %.3f over %d rounds)%n",
+      String mode = secure ? "secure " : "plain ";
+      console.printf(Locale.ROOT, "%smedian_round_seconds=%.3f (min %.3f, max %.3f over %d rounds)%n", mode,
           result.medianSeconds(), result.rounds().stream().mapToDouble(RoundBench.TimedRound::seconds).min()
               .orElseThrow(), result.rounds().stream().mapToDouble(RoundBench.TimedRound::seconds).max()
               .orElseThrow(), result.rounds().size());
-      console.printf(Locale.ROOT, "coordinator_peak_rss_mb=%s%n", mb(result.peakRssBytes()));
-      console.printf(Locale.ROOT, "cpu_seconds_per_round: coordinator %.3f, clients %.3f (the clients share this "
-          + "machine's %d cores with it)%n", result.coordinatorCpuPerRound(), result.clientsCpuPerRound(),
+      console.printf(Locale.ROOT, "%scoordinator_peak_rss_mb=%s%n", mode, mb(result.peakRssBytes()));
+      console.printf(Locale.ROOT, "%scpu_seconds_per_round: coordinator %.3f, clients %.3f (the clients share this "
+          + "machine's %d cores with it)%n", mode, result.coordinatorCpuPerRound(), result.clientsCpuPerRound(),
           Runtime.getRuntime().availableProcessors());
-      console.printf(Locale.ROOT, "coordinator_heap: idle %s MB, peak after GC during the timed rounds %s MB (%d "
-          + "collections); the round's share %s x the model%n", mb(result.idleHeapBytes()),
-          mb(result.peakHeapAfterGcBytes()), result.collections(),
-          result.idleHeapBytes() < 0 || result.peakHeapAfterGcBytes() < 0 ? "n/a" : String.format(Locale.ROOT,
-              "%.1f", (result.peakHeapAfterGcBytes() - result.idleHeapBytes()) / (4.0 * params)));
-      console.printf(Locale.ROOT, "bytes_up_per_client=%.0f bytes_down_per_client=%.0f (per round; %.3f and %.3f x "
-          + "the float32 model)%n", result.bytesUpPerClientRound(), result.bytesDownPerClientRound(),
+      console.printf(Locale.ROOT, "%scoordinator_heap: idle %s MB after a full collection; during the timed rounds "
+          + "at most %s MB after a collection (%d collections; young collections leave old garbage in this figure, "
+          + "so it is an upper bound of what a round keeps)%n", mode, mb(result.idleHeapBytes()),
+          mb(result.peakHeapAfterGcBytes()), result.collections());
+      console.printf(Locale.ROOT, "%sbytes_up_per_client=%.0f bytes_down_per_client=%.0f (per round; %.3f and %.3f x "
+          + "the float32 model)%n", mode, result.bytesUpPerClientRound(), result.bytesDownPerClientRound(),
           result.bytesUpPerClientRound() / (4.0 * params), result.bytesDownPerClientRound() / (4.0 * params));
-      Files.createDirectories(out);
-      Path csv = out.resolve("bench.csv");
-      Files.write(csv, lines);
-      console.printf("wrote %s (one row per timed round); the coordinator's output and GC log are beside it%n", csv);
       console.flush();
-      return 0;
+      return result;
     }
 
     private static String mb(long bytes) {

@@ -24,8 +24,8 @@ class BenchRoundIT {
 
     assertThat(run.code()).as(run.out() + run.err()).isZero();
     assertThat(run.out()).contains("3 clients x 1,000 parameters", "plain updates");
-    assertThat(number(run.out(), "median_round_seconds=")).isPositive();
-    assertThat(number(run.out(), "coordinator_peak_rss_mb=")).isGreaterThan(10); // a JVM takes more than 10 MB
+    assertThat(number(run.out(), "plain median_round_seconds=")).isPositive();
+    assertThat(number(run.out(), "plain coordinator_peak_rss_mb=")).isGreaterThan(10); // a JVM takes more than 10 MB
     // Each client sends its 1,000-parameter update (4,000 bytes and framing) every round and downloads the model.
     double up = number(run.out(), "bytes_up_per_client=");
     double down = number(run.out(), "bytes_down_per_client=");
@@ -39,16 +39,24 @@ class BenchRoundIT {
   }
 
   @Test
-  void round_secureAggregation_runsTheFourStagesAndCountsTheirTraffic() throws Exception {
+  void round_secureAggregation_measuresThePlainRoundFirstAndPrintsTheRatios() throws Exception {
     CliRun run = CliRun.of("bench", "round", "--clients", "4", "--params", "1000", "--secure-agg", "--warmup", "1",
         "--rounds", "1", "--coordinator-heap", "128m", "--out", dir.toString());
 
     assertThat(run.code()).as(run.out() + run.err()).isZero();
-    assertThat(run.out()).contains("secure aggregation");
-    assertThat(Files.readAllLines(dir.resolve("bench.csv")).get(1)).startsWith("round,true,0.0,4,1000,2,")
-        .endsWith(",4,4");
-    // The masked vector alone is 4 bytes a coordinate; keys, shares and unmasking come on top.
-    assertThat(number(run.out(), "bytes_up_per_client=")).isGreaterThan(4000.0);
+    assertThat(run.out()).contains("plain updates", "secure aggregation");
+    assertThat(Files.readAllLines(dir.resolve("bench.csv"))).hasSize(3)
+        .satisfies(csv -> assertThat(csv.get(1)).startsWith("round,false,0.0,4,1000,2,").endsWith(",4,4"))
+        .satisfies(csv -> assertThat(csv.get(2)).startsWith("round,true,0.0,4,1000,2,").endsWith(",4,4"));
+    double plainUp = number(run.out(), "plain bytes_up_per_client=");
+    double secureUp = number(run.out(), "secure bytes_up_per_client=");
+    // The masked vector is 4 bytes a coordinate, as the plain update; keys, shares and unmasking come on top.
+    assertThat(secureUp).isGreaterThan(plainUp);
+    assertThat(number(run.out(), "secure_to_plain_upload_ratio=")).isCloseTo(secureUp / plainUp,
+        org.assertj.core.data.Offset.offset(0.001));
+    assertThat(number(run.out(), "secure_to_plain_round_ratio=")).isPositive();
+    assertThat(dir.resolve("plain/coordinator-gc.log")).isNotEmptyFile();
+    assertThat(dir.resolve("secure/coordinator-gc.log")).isNotEmptyFile();
   }
 
   @Test
