@@ -761,6 +761,13 @@ public final class RoundDriver {
     }
     if (round.targetReached()) { // aggregate the first K: the updates accepted or being folded make K already
       abortUpload(ticket);
+      if (round.secure != null && round.secure.waitingFor.remove(clientId)) {
+        // Cut off by over-selection, and out of the round from now on: its session ends with this refusal, so the
+        // stage task it may still be handed would otherwise draw a decline, recorded as a refusal to take part.
+        round.failures.putIfAbsent(clientId, round.targetReason());
+        round.late++;
+        tasks.clear(clientId);
+      }
       return Future.failedFuture(new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + round.number
           + " is not open: it closed before this update came (" + round.targetReason() + "); it is not used: wait for the next "
           + "task"));
