@@ -715,7 +715,10 @@ public final class RoundDriver {
     return true;
   }
 
-  /** Wakes the next waiting upload if a slot is free: the one woken for it did not take it. */
+  /**
+   * Wakes the next waiting upload if a slot is free (when a slot was released, or when the upload woken for it did
+   * not take it).
+   */
   public void passOnUploadSlot() {
     if (uploadsInFlight < config.maxConcurrentUploads()) {
       Runnable next = uploadWaiters.poll();
@@ -736,10 +739,7 @@ public final class RoundDriver {
    */
   private void releaseUploadSlot() {
     uploadsInFlight--;
-    Runnable next = uploadWaiters.poll();
-    if (next != null) {
-      vertx.getOrCreateContext().runOnContext(v -> next.run());
-    }
+    passOnUploadSlot();
   }
 
   /**
