@@ -30,6 +30,11 @@ public record ModelArchitecture(
   public static final int KERNEL = 5;
   /** Side and stride of the max-pool window. */
   public static final int POOL = 2;
+  /**
+   * The most parameters a model may have: 2^28 (1 GiB of float32). A model spec off the network that declares more is
+   * refused before anything is allocated for it.
+   */
+  public static final int MAX_PARAMETERS = 1 << 28;
 
   /** The network families Cohort trains. */
   public enum Kind {
@@ -82,6 +87,44 @@ public record ModelArchitecture(
               + " conv blocks of " + KERNEL + "x" + KERNEL + " and pool " + POOL);
         }
       }
+    }
+    long parameters = countParameters(kind, inputShape, numClasses, hiddenUnits, convChannels);
+    if (parameters > MAX_PARAMETERS) {
+      throw new IllegalArgumentException("a model of " + (parameters == Long.MAX_VALUE ? "more than 2^63"
+          : String.valueOf(parameters)) + " parameters is over the limit of " + MAX_PARAMETERS + " (input "
+          + inputShape + ", hidden " + hiddenUnits + ", conv " + convChannels + ", " + numClasses + " classes)");
+    }
+  }
+
+  /** The parameters of the layers given, in exact arithmetic; {@code Long.MAX_VALUE} if they overflow a long. */
+  private static long countParameters(Kind kind, List<Integer> inputShape, int numClasses, List<Integer> hiddenUnits,
+      List<Integer> convChannels) {
+    try {
+      long count = 0;
+      long features = 1;
+      for (int d : inputShape) {
+        features = Math.multiplyExact(features, d);
+      }
+      if (kind == Kind.CNN) {
+        long channels = inputShape.get(0);
+        long h = inputShape.get(1);
+        long w = inputShape.get(2);
+        for (int out : convChannels) {
+          count = Math.addExact(count, Math.addExact(Math.multiplyExact(Math.multiplyExact(out, channels),
+              (long) KERNEL * KERNEL), out));
+          channels = out;
+          h = (h - KERNEL + 1) / POOL;
+          w = (w - KERNEL + 1) / POOL;
+        }
+        features = Math.multiplyExact(Math.multiplyExact(channels, h), w);
+      }
+      for (int units : hiddenUnits) {
+        count = Math.addExact(count, Math.addExact(Math.multiplyExact(features, units), units));
+        features = units;
+      }
+      return Math.addExact(count, Math.addExact(Math.multiplyExact(features, numClasses), numClasses));
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
   }
 
@@ -220,6 +263,12 @@ public record ModelArchitecture(
   public static ModelArchitecture fromProto(ModelSpec spec) {
     if (spec.getArchitecture() == Architecture.ARCHITECTURE_UNSPECIFIED || spec.getArchitecture() == Architecture.UNRECOGNIZED) {
       throw new IllegalArgumentException("model spec has no known architecture");
+    }
+    for (long d : spec.getInputShapeList()) {
+      if (d < 1 || d > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("model spec has input dimension " + d + "; each must be 1.."
+            + Integer.MAX_VALUE);
+      }
     }
     ModelArchitecture arch = new ModelArchitecture(
         Kind.valueOf(spec.getArchitecture().name()),

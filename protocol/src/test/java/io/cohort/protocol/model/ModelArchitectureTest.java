@@ -87,4 +87,23 @@ class ModelArchitectureTest {
     assertThatThrownBy(() -> new ModelArchitecture(ModelArchitecture.Kind.MLP, IMAGE, 1, List.of(), List.of()))
         .hasMessageContaining("numClasses");
   }
+
+  /** Found by ProtocolMessagesFuzz: an input dimension beyond int range threw ArithmeticException, not a refusal. */
+  @Test
+  void fromProto_inputDimensionBeyondIntRange_isRefusedWithItsValue() {
+    ModelSpec spec = ModelArchitecture.logreg(List.of(4), 3).toProto().toBuilder().clearTensors()
+        .setInputShape(0, 1L << 33).build();
+    assertThatThrownBy(() -> ModelArchitecture.fromProto(spec)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("input dimension 8589934592");
+  }
+
+  @Test
+  void aModelOverTheParameterLimit_isRefusedBeforeAnythingIsAllocated() {
+    assertThatThrownBy(() -> ModelArchitecture.logreg(List.of(1 << 20, 1 << 20), 10))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("over the limit of 268435456");
+    assertThatThrownBy(() -> ModelArchitecture.defaultFor(ModelArchitecture.Kind.MLP,
+        List.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), 10))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 2^63");
+    assertThat(ModelArchitecture.logreg(List.of(1 << 20), 255).parameterCount()).isEqualTo((1 << 20) * 255 + 255);
+  }
 }
