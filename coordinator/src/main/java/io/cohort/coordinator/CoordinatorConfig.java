@@ -44,6 +44,9 @@ import java.util.Optional;
  *     (at most all of them), where K is the cohort the strategy chose, and closes as soon as K updates are accepted;
  *     0 (the default) invites the cohort alone. In [0, 10]
  * @param weightInit how the initial model's parameters are drawn (with {@code seed})
+ * @param uploadTimeout the longest an update's body may take to arrive, from its first byte (a wait for a validation
+ *     slot, the coordinator's doing, is not counted); a slower upload is cut off with {@code TIMED_OUT} and its slot
+ *     freed, so that a client dripping its body cannot hold a slot others need. Defaults to the round timeout
  */
 public record CoordinatorConfig(
     String host,
@@ -66,7 +69,7 @@ public record CoordinatorConfig(
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
     Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async,
-    UpdateCompression compression, double overSelection, WeightInit weightInit) {
+    UpdateCompression compression, double overSelection, WeightInit weightInit, Duration uploadTimeout) {
 
   public CoordinatorConfig {
     Objects.requireNonNull(weightInit, "weightInit");
@@ -166,6 +169,7 @@ public record CoordinatorConfig(
     requirePositive(roundTimeout, "round timeout");
     requirePositive(pollWait, "poll wait");
     requirePositive(liveness, "liveness");
+    requirePositive(uploadTimeout, "upload timeout");
     if (evaluateEvery < 0) {
       throw new IllegalArgumentException("evaluate-every must be >= 0, got " + evaluateEvery);
     }
@@ -219,6 +223,7 @@ public record CoordinatorConfig(
     private int evaluateEvery;
     private Duration pollWait = Duration.ofSeconds(20);
     private Duration liveness;
+    private Duration uploadTimeout; // null: the round timeout
     private Integer maxConcurrentUploads; // null: sized to the model and the heap
     private Strategy strategy;
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
@@ -290,6 +295,12 @@ public record CoordinatorConfig(
 
     public Builder pollWait(Duration pollWait) {
       this.pollWait = pollWait;
+      return this;
+    }
+
+    /** The longest an update's body may take to arrive; defaults to the round timeout. */
+    public Builder uploadTimeout(Duration uploadTimeout) {
+      this.uploadTimeout = uploadTimeout;
       return this;
     }
 
@@ -414,7 +425,7 @@ public record CoordinatorConfig(
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
           Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async),
-          compression, overSelection, weightInit);
+          compression, overSelection, weightInit, uploadTimeout != null ? uploadTimeout : roundTimeout);
     }
   }
 }

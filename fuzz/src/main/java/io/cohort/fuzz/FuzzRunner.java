@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * code go to a working corpus under the work directory, never into the committed one, and a crash leaves its input
  * and Jazzer's reproducer under {@code <work>/findings/<Target>/}.
  *
- * <p>Usage: {@code FuzzRunner --seconds 600 [--target ProtocolMessagesFuzz ...] [--corpus fuzz/corpus]
- * [--work fuzz/target/fuzz]}; it prints one line a target and exits 1 if any target found a crash.
+ * <p>Usage: {@code FuzzRunner --seconds 600 [--target ProtocolMessagesFuzz ...] [--parallel 2] [--corpus fuzz/corpus]
+ * [--work fuzz/target/fuzz]}; it prints one line a target, writes {@code <work>/report.md} and exits 1 if any target
+ * found a crash.
  */
 public final class FuzzRunner {
   private static final Pattern DONE = Pattern.compile("Done (\\d+) runs in (\\d+) second");
@@ -152,31 +153,59 @@ public final class FuzzRunner {
   public static void main(String[] args) throws Exception {
     Duration duration = Duration.ofSeconds(60);
     Path corpus = defaultCorpus();
-    Path work = corpus.toAbsolutePath().getParent().resolve("target").resolve("fuzz");
+    Path work = null;
+    int parallel = 1;
     List<Class<?>> targets = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--seconds" -> duration = Duration.ofSeconds(Long.parseLong(args[++i]));
         case "--corpus" -> corpus = Path.of(args[++i]);
         case "--work" -> work = Path.of(args[++i]);
+        case "--parallel" -> parallel = Integer.parseInt(args[++i]);
         case "--target" -> targets.add(FuzzTargets.named(args[++i]));
         default -> {
           System.err.println("unknown argument '" + args[i] + "'; usage: FuzzRunner --seconds N [--target NAME]... "
-              + "[--corpus DIR] [--work DIR]; targets: " + FuzzTargets.names());
+              + "[--parallel JVMS] [--corpus DIR] [--work DIR]; targets: " + FuzzTargets.names());
           System.exit(2);
         }
       }
     }
+    if (work == null) {
+      work = corpus.toAbsolutePath().getParent().resolve("target").resolve("fuzz");
+    }
     if (targets.isEmpty()) {
       targets.addAll(FuzzTargets.ALL);
     }
-    boolean clean = true;
+    Duration each = duration;
+    Path committed = corpus;
+    Path into = work;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+    List<java.util.concurrent.Future<Outcome>> runs = new ArrayList<>();
     for (Class<?> target : targets) {
-      System.out.println("fuzzing " + target.getSimpleName() + " for " + duration.toSeconds() + " s ...");
-      Outcome outcome = fuzz(target, duration, corpus, work);
-      System.out.println(outcome);
-      clean &= outcome.clean();
+      runs.add(pool.submit(() -> {
+        System.out.println("fuzzing " + target.getSimpleName() + " for " + each.toSeconds() + " s ...");
+        Outcome outcome = fuzz(target, each, committed, into);
+        System.out.println(outcome);
+        return outcome;
+      }));
     }
-    System.exit(clean ? 0 : 1);
+    pool.shutdown();
+    List<Outcome> outcomes = new ArrayList<>();
+    for (java.util.concurrent.Future<Outcome> run : runs) {
+      outcomes.add(run.get());
+    }
+    StringBuilder report = new StringBuilder("# Fuzz run " + java.time.Instant.now() + "\n\n"
+        + "Each target ran for " + duration.toSeconds() + " s (" + parallel + " at a time).\n\n"
+        + "| target | result | inputs executed | seconds | edges covered | committed inputs |\n|---|---|---:|---:|---:|---:|\n");
+    for (Outcome o : outcomes) {
+      report.append("| ").append(o.target()).append(" | ").append(o.clean() ? "no finding" : "FINDING: "
+          + o.finding().map(Path::toString).orElse("exit " + o.exitCode())).append(" | ").append(o.runs())
+          .append(" | ").append(o.seconds()).append(" | ").append(o.coverage()).append(" | ")
+          .append(o.committedInputs()).append(" |\n");
+    }
+    Path reportFile = work.resolve("report.md");
+    Files.writeString(reportFile, report);
+    System.out.println("report: " + reportFile);
+    System.exit(outcomes.stream().allMatch(Outcome::clean) ? 0 : 1);
   }
 }

@@ -60,6 +60,10 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--poll-wait", defaultValue = "20", description = "seconds a client's poll is held open (default: ${DEFAULT-VALUE})")
   int pollWaitSeconds;
 
+  @Option(names = "--upload-timeout", description = "seconds an update's body may take to arrive; a slower upload is "
+      + "cut off (TIMED_OUT) and its validation slot freed (default: --round-timeout)")
+  Integer uploadTimeoutSeconds;
+
   @Override
   public Integer call() {
     if (configOptions.print) {
@@ -96,6 +100,9 @@ final class CoordinatorCommand implements Callable<Integer> {
         .async(roundOptions.async());
     if (minAvailable != null) {
       builder.minAvailable(minAvailable);
+    }
+    if (uploadTimeoutSeconds != null) {
+      builder.uploadTimeout(Duration.ofSeconds(uploadTimeoutSeconds));
     }
     if (apiToken != null) {
       builder.apiToken(apiToken);

@@ -84,6 +84,7 @@ final class Replies {
       case NOT_FOUND -> 404;
       case ROUND_NOT_OPEN, NOT_INVITED, DUPLICATE_UPDATE, STALE_MODEL, WRONG_STAGE, SECAGG_REFUSED -> 409;
       case TOO_LARGE -> 413;
+      case TIMED_OUT -> 408;
       case UNAVAILABLE -> 503;
       default -> 500;
     };

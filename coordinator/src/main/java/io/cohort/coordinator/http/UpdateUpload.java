@@ -54,6 +54,7 @@ final class UpdateUpload {
   private boolean counted;
   private Runnable waiter; // set while the upload waits for a validation slot
   private boolean gone; // the connection closed
+  private long deadline = -1; // the upload timeout's timer while it runs
 
   private UpdateUpload(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
       CoordinatorMetrics metrics, HttpServerRequest request) {
@@ -81,7 +82,32 @@ final class UpdateUpload {
       }
     });
     request.response().closeHandler(v -> onGone());
+    startDeadline();
     request.resume();
+  }
+
+  /**
+   * (Re)starts the upload timeout: the body must arrive within it, so that a client that drips its body cannot hold a
+   * validation slot. It starts with the request and again when a wait for a slot ends; it does not run during one.
+   */
+  private void startDeadline() {
+    stopDeadline();
+    long millis = driver.uploadTimeout().toMillis();
+    deadline = vertx.setTimer(millis, id -> {
+      deadline = -1;
+      if (!ended && !answered) {
+        failAndClose(new ProtocolException(ErrorCode.TIMED_OUT, "the update did not arrive within the upload "
+            + "timeout of " + millis / 1000.0 + " s (" + bodyBytes + " bytes received); send it again over a faster "
+            + "link, or ask the coordinator's operator for a longer --upload-timeout"));
+      }
+    });
+  }
+
+  private void stopDeadline() {
+    if (deadline >= 0) {
+      vertx.cancelTimer(deadline);
+      deadline = -1;
+    }
   }
 
   private void onData(Buffer data) {
@@ -232,12 +258,16 @@ final class UpdateUpload {
       };
       if (driver.waitForUploadSlot(retry)) {
         waiter = retry;
+        stopDeadline(); // waiting is the coordinator's doing, not the client's
         pauseReading();
         return true;
       }
       fail(new ProtocolException(ErrorCode.UNAVAILABLE, RoundDriver.MAX_WAITING_UPLOADS
           + " uploads are waiting for the coordinator already; retry shortly"));
     } else {
+      if (woken) {
+        startDeadline(); // the body's time starts again after the wait for a slot
+      }
       try {
         ticket = driver.admitUpload(header);
         if (security.enabled()) {
@@ -254,6 +284,7 @@ final class UpdateUpload {
   /** The client went away: an upload still waiting for a slot leaves the queue. */
   private void onGone() {
     gone = true;
+    stopDeadline();
     if (waiter != null) {
       driver.cancelWait(waiter);
       waiter = null;
@@ -261,6 +292,7 @@ final class UpdateUpload {
   }
 
   private void onEnd() {
+    stopDeadline();
     countBytes();
     if (failure != null) {
       answer();

@@ -605,6 +605,11 @@ public final class RoundDriver {
     return dataBytes + dataBytes / 64 + 1024L * 1024 + Frames.MAX_FRAME_BYTES / 256 + 4;
   }
 
+  /** The longest an update's body may take to arrive (the HTTP layer cuts a slower upload off). */
+  public java.time.Duration uploadTimeout() {
+    return config.uploadTimeout();
+  }
+
   /**
    * The most body bytes any upload to this run may take, whatever its kind (plain, compressed, masked, with a
    * control variate): how much of a refused upload's body the HTTP layer reads and discards so that it can answer
