@@ -1,0 +1,216 @@
+package io.cohort.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.cohort.coordinator.checkpoint.Checkpoint;
+import io.cohort.coordinator.checkpoint.CheckpointStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A coordinator whose disk refuses the checkpoint write: the coordinator ({@code cohort coordinator}) runs in a JVM of
+ * its own whose file-size limit ({@code prlimit --fsize}, RLIMIT_FSIZE) is below a checkpoint's size, so the write
+ * fails midway with an I/O error ("File too large", as a full disk fails it with "No space left on device"). The run
+ * stops with an error that names the round and how to resume; the previous checkpoint is intact and no partial file
+ * is left; a coordinator resumed from it on a disk with room finishes the run, and the final model is exactly the one
+ * of four rounds of the clients' known updates: no round lost, none counted twice.
+ */
+class CheckpointDiskFullIT {
+  private static final int CLIENTS = 3;
+  private static final int ROUNDS = 6;
+  private static final Pattern LISTENING = Pattern.compile("coordinator listening on \\S+ \\(run (\\S+)\\)");
+
+  @TempDir
+  Path dir;
+  private final ExecutorService clientThreads = Executors.newCachedThreadPool();
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    clientThreads.shutdownNow();
+  }
+
+  @Test
+  void checkpointWriteRefusedByTheDisk_stopsTheRunCleanly_previousCheckpointIntact_resumeFinishesExactly()
+      throws Exception {
+    int port = freePort();
+    Coordinator first = start(port, null, List.of());
+    String runId = first.awaitListening();
+    List<CompletableFuture<ClientReport>> clients = clients(port); // they retry across the coordinators below
+    first.awaitLine("round 2: aggregated", Duration.ofSeconds(90));
+    first.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    Path runDir = dir.resolve(runId);
+    Checkpoint before = CheckpointStore.read(newest(runDir));
+    int committed = before.header().getRoundsDone();
+    assertThat(committed).as("rounds committed before the disk fills").isBetween(2, ROUNDS - 1);
+
+    // The disk "fills": the resumed coordinator cannot write a file beyond 256 bytes, and a checkpoint is larger.
+    Coordinator full = start(port, runId, List.of("prlimit", "--fsize=256"));
+    full.awaitListening();
+    assertThat(full.process.waitFor(90, TimeUnit.SECONDS)).as("the run stops").isTrue();
+    assertThat(full.process.exitValue()).isNotZero();
+    String log = String.join("\n", full.lines);
+    assertThat(log).contains("checkpoint of round " + (committed + 1) + " failed").contains("File too large")
+        .contains("--resume " + runId);
+    assertThat(log).doesNotContain("round " + (committed + 1) + ": aggregated"); // never announced, never released
+    List<Path> files = list(runDir);
+    assertThat(files).as("no partial checkpoint is left").noneMatch(f -> f.getFileName().toString().endsWith(".tmp"));
+    Checkpoint intact = CheckpointStore.read(newest(runDir));
+    assertThat(intact.header().getRoundsDone()).isEqualTo(committed);
+    assertThat(intact.parameters()).containsExactly(before.parameters());
+
+    // The stopped run told its clients it had finished; they stop too.
+    for (CompletableFuture<ClientReport> c : clients) {
+      c.get(60, TimeUnit.SECONDS);
+    }
+
+    // Room again: a resumed coordinator, with the clients started again, redoes the refused round once and finishes.
+    Coordinator resumed = start(port, runId, List.of());
+    resumed.awaitListening();
+    List<CompletableFuture<ClientReport>> again = clients(port);
+    assertThat(resumed.process.waitFor(120, TimeUnit.SECONDS)).as("the resumed run finishes; output:%n%s",
+        String.join("\n", resumed.lines)).isTrue();
+    assertThat(resumed.process.exitValue()).as(String.join("\n", resumed.lines)).isZero();
+    for (CompletableFuture<ClientReport> c : again) {
+      c.get(60, TimeUnit.SECONDS);
+    }
+    Checkpoint last = CheckpointStore.read(newest(runDir));
+    assertThat(last.header().getRoundsDone()).isEqualTo(ROUNDS);
+    float[] expected = before.parameters().clone();
+    for (int r = committed; r < ROUNDS; r++) {
+      addMeanUpdate(expected);
+    }
+    for (int j = 0; j < expected.length; j++) {
+      assertThat((double) last.parameters()[j]).as("parameter %d", j).isCloseTo(expected[j], within(1e-5));
+    }
+  }
+
+  /** Adds one round's FedAvg step of the clients' known updates (weighted by their example counts). */
+  private static void addMeanUpdate(float[] model) {
+    double total = 0;
+    for (int i = 0; i < CLIENTS; i++) {
+      total += SecureAggregationIT.examples(i);
+    }
+    for (int j = 0; j < model.length; j++) {
+      double mean = 0;
+      for (int i = 0; i < CLIENTS; i++) {
+        mean += SecureAggregationIT.examples(i) * (double) SecureAggregationIT.delta(i)[j] / total;
+      }
+      model[j] = (float) (model[j] + mean);
+    }
+  }
+
+  private List<CompletableFuture<ClientReport>> clients(int port) {
+    List<CompletableFuture<ClientReport>> runs = new ArrayList<>();
+    for (int i = 0; i < CLIENTS; i++) {
+      int n = SecureAggregationIT.examples(i);
+      LocalDataset data = LocalDataset.of(new float[n * 8], new int[n], List.of(8), 2);
+      CohortClient client = CohortClient.builder().coordinator(URI.create("http://127.0.0.1:" + port))
+          .name("c" + i).data(DatasetSource.of(data, data)).trainer(new SecureAggregationIT.KnownUpdateTrainer(i))
+          .requireSecureAggregation(false).insecure()
+          .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 400))
+          .pollWait(Duration.ofSeconds(1)).build();
+      runs.add(CompletableFuture.supplyAsync(client::run, clientThreads));
+    }
+    return runs;
+  }
+
+  /** A coordinator child JVM, its output lines collected as they come. */
+  private static final class Coordinator {
+    final Process process;
+    final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    Coordinator(Process process) {
+      this.process = process;
+      Thread reader = new Thread(() -> {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            lines.add(line);
+            queue.add(line);
+          }
+        } catch (IOException e) {
+          queue.add("(output ended: " + e.getMessage() + ")");
+        }
+      }, "coordinator-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String awaitListening() throws InterruptedException {
+      Matcher m = LISTENING.matcher(awaitLine("coordinator listening on", Duration.ofSeconds(60)));
+      assertThat(m.find()).isTrue();
+      return m.group(1);
+    }
+
+    String awaitLine(String start, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        String line = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (line != null && line.startsWith(start)) {
+          return line;
+        }
+      }
+      throw new AssertionError("no line starting '" + start + "' within " + timeout + "; output:\n"
+          + String.join("\n", lines));
+    }
+  }
+
+  private Coordinator start(int port, String resume, List<String> wrapper) throws IOException {
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:-UsePerfData", "-Dvertx.disableFileCPResolving=true",
+        "-cp", System.getProperty("java.class.path"), "io.cohort.cli.CohortCli", "coordinator",
+        "--insecure", "--port", Integer.toString(port), "--model", "logreg", "--features", "8", "--classes", "2",
+        "--rounds", Integer.toString(ROUNDS), "--min-clients", Integer.toString(CLIENTS), "--round-timeout", "60",
+        "--poll-wait", "1", "--seed", "1", "--no-secure-agg", "--checkpoint-dir", dir.toString()));
+    if (resume != null) {
+      command.addAll(List.of("--resume", resume));
+    }
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    processes.add(process);
+    return new Coordinator(process);
+  }
+
+  private static Path newest(Path runDir) throws IOException {
+    return list(runDir).stream().filter(f -> f.getFileName().toString().endsWith(".ckpt")).reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no checkpoint in " + runDir));
+  }
+
+  private static List<Path> list(Path runDir) throws IOException {
+    try (Stream<Path> s = Files.list(runDir)) {
+      return s.sorted().toList();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
