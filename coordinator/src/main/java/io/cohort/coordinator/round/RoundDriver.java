@@ -105,6 +105,7 @@ public final class RoundDriver {
   private long committedVersion = -1; // set from the model at start, then at each commit
   private int lastClosedRound; // the last training round that closed, and why: late uploads are told so
   private String lastClosedReason;
+  private Set<String> lastClosedAccepted = Set.of(); // whose updates that round took: a resend after a lost reply
   private java.util.function.DoubleConsumer aggregationSeconds = seconds -> {};
   /** Async mode: the models clients may still be training on, newest last (at most max staleness + 1). */
   private final java.util.LinkedHashMap<Long, GlobalModel> recentModels = new java.util.LinkedHashMap<>();
@@ -540,6 +541,11 @@ public final class RoundDriver {
     if (config.async().isPresent()) {
       admitAsync(round, header);
     } else if (round == null || round.closing() || round.number != header.getRound()) {
+      if (header.getRound() == lastClosedRound && lastClosedAccepted.contains(clientId)) {
+        // The round took this client's update before it closed; the reply was lost and the client sends it again.
+        throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId + "'s update was accepted in "
+            + "round " + header.getRound() + " before the round closed; nothing more to send for it");
+      }
       if (header.getRound() == lastClosedRound || (round != null && round.closing()
           && round.number == header.getRound())) {
         throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN, "round " + header.getRound() + " is not open: it "
@@ -1104,6 +1110,7 @@ public final class RoundDriver {
         markOut(round, secure.waitingFor, cut);
         lastClosedRound = round.number;
         lastClosedReason = cut;
+        lastClosedAccepted = round.accepted;
         Set<String> summed = new HashSet<>(round.accepted);
         if (summed.size() < minCohort()) {
           failSecureRound(round, summed.size() + " of " + round.invited.size() + " clients sent masked inputs, "
@@ -1443,6 +1450,7 @@ public final class RoundDriver {
       round.closeReason = unansweredReason != null ? unansweredReason : "every sampled client answered";
       lastClosedRound = round.number;
       lastClosedReason = round.closeReason;
+      lastClosedAccepted = round.accepted;
     }
     if (!round.recorded) {
       return; // recording the round completes first, then closes it

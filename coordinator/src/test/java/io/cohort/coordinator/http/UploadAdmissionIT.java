@@ -105,6 +105,28 @@ class UploadAdmissionIT {
     assertThat(records.get(0).accepted()).isEqualTo(2);
   }
 
+  /**
+   * A client whose reply was lost sends its update again after the round closed: it is told DUPLICATE_UPDATE (its
+   * update is in), not ROUND_NOT_OPEN (which would have it believe the update was dropped), and nothing is counted
+   * twice.
+   */
+  @Test
+  void upload_resentAfterTheRoundClosed_byAClientTheRoundTookItFrom_isDuplicateNotRoundNotOpen() throws Exception {
+    assertThat(post(body(alice, 1f)).status()).isEqualTo(200);
+    assertThat(post(body(bob, 3f)).status()).isEqualTo(200);
+    awaitRecord();
+
+    RawClient.Reply again = post(body(alice, 1f));
+
+    assertThat(again.status()).isEqualTo(409);
+    io.cohort.protocol.v1.Error error = Frames.readSingle(new java.io.ByteArrayInputStream(again.body()),
+        io.cohort.protocol.v1.Error.parser(), "Error");
+    assertThat(error.getCode()).isEqualTo(io.cohort.protocol.v1.ErrorCode.DUPLICATE_UPDATE);
+    assertThat(error.getMessage()).contains("was accepted in round 1");
+    assertThat(records).hasSize(1);
+    assertThat(records.get(0).accepted()).isEqualTo(2);
+  }
+
   private byte[] body(RegisterResponse who, float value) {
     UpdateHeader header = UpdateHeader.newBuilder().setClientId(who.getClientId())
         .setClientToken(who.getClientToken()).setRunId(task.getRunId()).setRound(task.getRound())
