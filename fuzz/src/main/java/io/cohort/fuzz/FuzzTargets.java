@@ -1,7 +1,10 @@
 package io.cohort.fuzz;
 
+import io.cohort.cli.ConfigFileFuzz;
+import io.cohort.fuzz.targets.CheckpointFuzz;
 import io.cohort.fuzz.targets.CoordinatorRoutesFuzz;
 import io.cohort.fuzz.targets.ProtocolMessagesFuzz;
+import io.cohort.fuzz.targets.SecAggFuzz;
 import io.cohort.fuzz.targets.TensorChunksFuzz;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,7 +15,10 @@ public final class FuzzTargets {
   public static final List<Class<?>> ALL = List.of(
       ProtocolMessagesFuzz.class,
       TensorChunksFuzz.class,
-      CoordinatorRoutesFuzz.class);
+      CoordinatorRoutesFuzz.class,
+      SecAggFuzz.class,
+      CheckpointFuzz.class,
+      ConfigFileFuzz.class);
 
   private FuzzTargets() {}
 

@@ -3,8 +3,14 @@ package io.cohort.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.yaml.snakeyaml.nodes.NodeId;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.resolver.Resolver;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -27,16 +36,38 @@ import picocli.CommandLine.Model.OptionSpec;
  * <p>The file is read before the command line is parsed: its entries become flags placed before the ones typed, and
  * picocli then checks every value as it checks a typed flag (a bad value names the flag and, for a fixed set, the
  * allowed values). A key that is not a flag of the command is refused with the list of allowed keys.
+ *
+ * <p>Limits: a file of over {@link #MAX_FILE_BYTES} is refused before it is parsed (read with a bound, so a huge file
+ * or a device is not read whole), and Jackson refuses nesting deeper than 1,000 levels; YAML aliases are not expanded
+ * (Jackson reads an alias as the anchor's name), so an alias bomb cannot grow.
  */
 final class ConfigFiles {
   static final String CONFIG = "--config";
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+  /** The largest config file read: 1 MiB (a command's every setting takes a few KiB). */
+  static final int MAX_FILE_BYTES = 1 << 20;
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)); // "007" stays text when read back
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS) // "007" stays text when read back
+      .stringQuotingChecker(new QuoteWhatReadsAsAnotherType())
+      .build());
   private static final List<String> NOT_CONFIG = List.of("--config", "--print-config", "--help", "--version");
 
   private ConfigFiles() {}
+
+  /**
+   * Quotes, besides what Jackson quotes, every text that YAML would read back as another type: a hexadecimal, binary
+   * or exponent number ({@code 0x1F}, {@code 1e3}), a base-60 number ({@code 1:10.5}), {@code .inf}. Unquoted, a
+   * printed config with such a value was refused when read back ({@code --stragglers 1:10.5}).
+   */
+  private static final class QuoteWhatReadsAsAnotherType extends StringQuotingChecker.Default {
+    private static final Resolver RESOLVER = new Resolver(); // the one Jackson's YAML parser types plain scalars with
+
+    @Override
+    public boolean needToQuoteValue(String value) {
+      return super.needToQuoteValue(value) || RESOLVER.resolve(NodeId.scalar, value, true) != Tag.STR;
+    }
+  }
 
   /**
    * {@code args} with a {@code --config FILE} of the subcommand replaced by the file's entries as flags.
@@ -90,7 +121,7 @@ final class ConfigFiles {
   private static List<String> flags(CommandSpec command, Path file, java.util.Set<String> typed) {
     Map<?, ?> entries;
     try {
-      Object parsed = YAML.readValue(Files.readString(file), Object.class);
+      Object parsed = YAML.readValue(readText(file), Object.class);
       if (parsed == null) {
         return List.of();
       }
@@ -141,6 +172,24 @@ final class ConfigFiles {
       }
     }
     return flags;
+  }
+
+  /** The file as UTF-8 text, refused if it is over {@link #MAX_FILE_BYTES}. */
+  private static String readText(Path file) throws IOException {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new IllegalArgumentException("config file " + file + " is over " + (MAX_FILE_BYTES >> 20) + " MiB; a "
+          + "config file is a YAML map of flag: value, a few KiB: check that --config names the right file");
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("config file " + file + " is not UTF-8 text; save it as UTF-8", e);
+    }
   }
 
   private static Optional<OptionSpec> option(CommandSpec command, String key) {

@@ -107,6 +107,46 @@ class ConfigFilesTest {
   }
 
   @Test
+  void printedText_thatYamlWouldReadAsANumber_isQuoted_andReadsBackTheSame() throws Exception {
+    // Found by fuzzing (fuzz/corpus/ConfigFileFuzz/regression-print-config-unquoted-base60-number): stragglers
+    // "013:0.1" was printed unquoted, and YAML reads 013:0.1 as a base-60 float, so the printed file was refused.
+    CliRun first = run("simulate", "--stragglers", "1:10.5", "--partition", "0x1F", "--poison", "1e3",
+        "--print-config");
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out()).contains("stragglers: \"1:10.5\"").contains("partition: \"0x1F\"")
+        .contains("poison: \"1e3\"");
+    CliRun second = run("simulate", "--config", yaml(first.out()).toString(), "--print-config");
+    assertThat(second.code()).as(second.err()).isZero();
+    assertThat(second.out()).isEqualTo(first.out());
+  }
+
+  @Test
+  void fileOverTheSizeLimit_isRefusedBeforeItIsParsed() throws Exception {
+    Path file = dir.resolve("huge.yaml");
+    Files.writeString(file, "rounds: 3\n# " + "x".repeat(ConfigFiles.MAX_FILE_BYTES) + "\n");
+    CliRun r = run("simulate", "--config", file.toString(), "--print-config");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("config file " + file + " is over 1 MiB").contains("right file");
+    CliRun atTheLimit = run("simulate", "--config", yaml("rounds: 3\n# " + "x".repeat(ConfigFiles.MAX_FILE_BYTES - 13)
+        + "\n").toString(), "--print-config");
+    assertThat(atTheLimit.code()).as(atTheLimit.err()).isZero();
+    assertThat(atTheLimit.out()).contains("rounds: 3");
+  }
+
+  @Test
+  void fileNotUtf8_orNestedTooDeep_isRefusedAsAConfigFileError() throws Exception {
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, "name: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    CliRun notUtf8 = run("client", "--config", latin1.toString(), "--coordinator", "https://127.0.0.1:7000");
+    assertThat(notUtf8.code()).isEqualTo(2);
+    assertThat(notUtf8.err()).contains("is not UTF-8 text; save it as UTF-8");
+    CliRun deep = run("simulate", "--config", yaml("hidden: " + "[".repeat(5000) + "]".repeat(5000) + "\n")
+        .toString(), "--print-config");
+    assertThat(deep.code()).isEqualTo(2);
+    assertThat(deep.err()).contains("cannot read config file").contains("nesting depth");
+  }
+
+  @Test
   void clientAndStatus_takeAConfigFileToo() throws Exception {
     CliRun client = run("client", "--config", yaml("coordinator: https://127.0.0.1:7000\nname: site-a\n").toString(),
         "--print-config");

@@ -148,6 +148,14 @@ public final class CheckpointStore {
         throw new CorruptCheckpointException(file + ": header names " + header.getTotalElements()
             + " parameters but its model has " + model.parameterCount());
       }
+      // Each parameter takes 4 bytes of float32 in the file: a header naming a bigger model than the file can hold
+      // is refused before the model's array is allocated (up to 1 GiB for a file of a few bytes).
+      long size = Files.size(file);
+      if (size < MAGIC.length + (long) Float.BYTES * model.parameterCount()) {
+        throw new CorruptCheckpointException(file + " is truncated: its header names a model of "
+            + model.parameterCount() + " parameters (" + (long) Float.BYTES * model.parameterCount()
+            + " bytes of float32) but the file has " + size + " bytes");
+      }
       float[] parameters = new float[model.parameterCount()];
       TensorChunks.Assembler assembler = new TensorChunks.Assembler(model.tensors(), parameters);
       while (assembler.received() < parameters.length) {

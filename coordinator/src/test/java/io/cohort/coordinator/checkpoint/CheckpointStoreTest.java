@@ -3,9 +3,11 @@ package io.cohort.coordinator.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cohort.protocol.Frames;
 import io.cohort.protocol.model.ModelArchitecture;
 import io.cohort.protocol.v1.CheckpointHeader;
 import io.cohort.protocol.v1.RoundSummary;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +112,23 @@ class CheckpointStoreTest {
     CheckpointStore.Loaded loaded = new CheckpointStore(dir, 3).loadLatest();
     assertThat(loaded.checkpoint()).isEmpty();
     assertThat(loaded.skipped()).singleElement().satisfies(s -> assertThat(s.reason()).contains("magic"));
+  }
+
+  @Test
+  void read_headerNamingAModelFarBiggerThanTheFile_isTruncated_beforeTheModelIsAllocated() throws Exception {
+    // Found by fuzzing (fuzz/corpus/CheckpointFuzz/regression-huge-model-in-a-tiny-file): a 38-byte file whose header
+    // names a model of 2^28 parameters made the loader allocate 1 GiB for it, an OutOfMemoryError in a small heap.
+    ModelArchitecture huge = ModelArchitecture.logreg(List.of((1 << 27) - 1), 2);
+    CheckpointHeader header = CheckpointHeader.newBuilder().setFormatVersion(1).setRunId("run-1").setRoundsDone(1)
+        .setModel(huge.toProto()).setTotalElements(huge.parameterCount()).build();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.write(CheckpointStore.MAGIC);
+    Frames.write(bytes, header);
+    Path file = dir.resolve("round-000001.ckpt");
+    Files.write(file, bytes.toByteArray());
+    assertThatThrownBy(() -> CheckpointStore.read(file)).isInstanceOf(CorruptCheckpointException.class)
+        .hasMessageContaining("is truncated: its header names a model of 268435456 parameters")
+        .hasMessageContaining("but the file has " + bytes.size() + " bytes");
   }
 
   @Test
