@@ -101,6 +101,7 @@ public final class CohortClient implements AutoCloseable {
   private final CrashInjector crashes;
   private final Availability availability;
   private final boolean requireSecureAggregation;
+  private final ClientListener listener;
   private SecureRoundSession secure;
   private final UpdateCompressor compressor = new UpdateCompressor();
   private final ScaffoldControl scaffold = new ScaffoldControl(); // c_i of a SCAFFOLD run, in memory only
@@ -132,6 +133,7 @@ public final class CohortClient implements AutoCloseable {
     this.crashes = b.crashes;
     this.availability = b.availability;
     this.requireSecureAggregation = b.requireSecureAggregation;
+    this.listener = b.listener;
   }
 
   /** Starts configuring a client. */
@@ -346,6 +348,7 @@ public final class CohortClient implements AutoCloseable {
         ? () -> transport.uploadUpdate(built, tensors, sent)
         : () -> transport.uploadCompressed(built, model.architecture().tensors(), compressed.update()))) {
       trained++;
+      tell(l -> l.updateAcknowledged(task.getRunId(), task.getRound()));
       if (compressed != null) {
         compressor.delivered(compressed);
       }
@@ -354,6 +357,7 @@ public final class CohortClient implements AutoCloseable {
       }
     } else {
       rejected++;
+      tell(l -> l.updateRefused(task.getRunId(), task.getRound()));
     }
   }
 
@@ -515,11 +519,13 @@ public final class CohortClient implements AutoCloseable {
     if (deliver("masked input", task.getRound(),
         () -> transport.uploadMasked(header, TensorChunks.MASKED_VECTOR, masked))) {
       trained++;
+      tell(l -> l.updateAcknowledged(task.getRunId(), task.getRound()));
       if (round != null) {
         round.commit();
       }
     } else {
       rejected++;
+      tell(l -> l.updateRefused(task.getRunId(), task.getRound()));
       secure = null;
     }
   }
@@ -651,6 +657,15 @@ public final class CohortClient implements AutoCloseable {
    * Sends a result with retries; returns whether the coordinator accepted it. A refusal (say the round closed while
    * the client trained) is logged and the client goes on; a transport failure that outlasts the retries ends the run.
    */
+  /** Tells the listener; what it throws is logged, not passed on. */
+  private void tell(java.util.function.Consumer<ClientListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: the client listener failed: {}", name, e.toString());
+    }
+  }
+
   private boolean deliver(String what, int round, Supplier<Ack> send) {
     try {
       Ack ack = withRetry(what, send);
@@ -743,6 +758,7 @@ public final class CohortClient implements AutoCloseable {
     private Duration pollWait = Duration.ofSeconds(20);
     private HttpClient http;
     private CrashInjector crashes = CrashInjector.NEVER;
+    private ClientListener listener = ClientListener.NONE;
     private Availability availability = Availability.ALWAYS;
     private boolean requireSecureAggregation = true;
     private boolean insecure;
@@ -814,6 +830,12 @@ public final class CohortClient implements AutoCloseable {
      */
     public Builder requireSecureAggregation(boolean require) {
       this.requireSecureAggregation = require;
+      return this;
+    }
+
+    /** Hears what becomes of the client's updates; defaults to {@link ClientListener#NONE}. */
+    public Builder listener(ClientListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

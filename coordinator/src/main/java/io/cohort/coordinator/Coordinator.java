@@ -6,6 +6,7 @@ import io.cohort.coordinator.cluster.CoordinatorCluster;
 import io.cohort.coordinator.cluster.DriverListener;
 import io.cohort.coordinator.dashboard.DashboardRoutes;
 import io.cohort.coordinator.http.ApiAuth;
+import io.cohort.coordinator.http.ConnectionLimit;
 import io.cohort.coordinator.http.ClusterGate;
 import io.cohort.coordinator.http.MetricsEndpoint;
 import io.cohort.coordinator.http.ModelApiRoutes;
@@ -350,6 +351,8 @@ public final class Coordinator {
           backing.provenance(), ApiAuth.bearer(apiToken));
       DashboardRoutes dashboard = DashboardRoutes.mount(vertx, router, this::status, ApiAuth.bearerOrQuery(apiToken));
       listeners.add(record -> dashboard.changed());
+      ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+      limit.mount(router);
       ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status(), metrics);
       MetricsEndpoint.mount(router, this::scrape);
       HttpServerOptions options = new HttpServerOptions()
@@ -360,6 +363,7 @@ public final class Coordinator {
           .setIdleTimeout((int) config.pollWait().multipliedBy(2).plusSeconds(30).toSeconds())
           .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
       return vertx.createHttpServer(security.configure(options))
+          .connectionHandler(limit::opened)
           .requestHandler(router)
           .listen()
           .compose(s -> {

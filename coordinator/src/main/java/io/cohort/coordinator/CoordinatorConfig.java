@@ -47,6 +47,9 @@ import java.util.Optional;
  * @param uploadTimeout the longest an update's body may take to arrive, from its first byte (a wait for a validation
  *     slot, the coordinator's doing, is not counted); a slower upload is cut off with {@code TIMED_OUT} and its slot
  *     freed, so that a client dripping its body cannot hold a slot others need. Defaults to the round timeout
+ * @param maxConnections the most HTTP connections open at once; a request on a connection beyond it is answered with
+ *     a retryable {@code UNAVAILABLE} and the connection closed, so a crowd of clients costs a refusal, not the
+ *     coordinator's memory or file descriptors. Default {@link #DEFAULT_MAX_CONNECTIONS}
  */
 public record CoordinatorConfig(
     String host,
@@ -69,7 +72,11 @@ public record CoordinatorConfig(
     TlsSettings tls,
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
     Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async,
-    UpdateCompression compression, double overSelection, WeightInit weightInit, Duration uploadTimeout) {
+    UpdateCompression compression, double overSelection, WeightInit weightInit, Duration uploadTimeout,
+    int maxConnections) {
+  /** The default connection limit: 10,000 (two or three per client: a held poll, an upload, a download). */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
 
   public CoordinatorConfig {
     Objects.requireNonNull(weightInit, "weightInit");
@@ -170,6 +177,9 @@ public record CoordinatorConfig(
     requirePositive(pollWait, "poll wait");
     requirePositive(liveness, "liveness");
     requirePositive(uploadTimeout, "upload timeout");
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("max connections must be at least 1, got " + maxConnections);
+    }
     if (evaluateEvery < 0) {
       throw new IllegalArgumentException("evaluate-every must be >= 0, got " + evaluateEvery);
     }
@@ -224,6 +234,7 @@ public record CoordinatorConfig(
     private Duration pollWait = Duration.ofSeconds(20);
     private Duration liveness;
     private Duration uploadTimeout; // null: the round timeout
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Integer maxConcurrentUploads; // null: sized to the model and the heap
     private Strategy strategy;
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
@@ -295,6 +306,12 @@ public record CoordinatorConfig(
 
     public Builder pollWait(Duration pollWait) {
       this.pollWait = pollWait;
+      return this;
+    }
+
+    /** The most HTTP connections open at once; defaults to {@link #DEFAULT_MAX_CONNECTIONS}. */
+    public Builder maxConnections(int maxConnections) {
+      this.maxConnections = maxConnections;
       return this;
     }
 
@@ -425,7 +442,8 @@ public record CoordinatorConfig(
           s, secureAggregation,
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
           Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async),
-          compression, overSelection, weightInit, uploadTimeout != null ? uploadTimeout : roundTimeout);
+          compression, overSelection, weightInit, uploadTimeout != null ? uploadTimeout : roundTimeout,
+          maxConnections);
     }
   }
 }

@@ -64,6 +64,11 @@ final class CoordinatorCommand implements Callable<Integer> {
       + "cut off (TIMED_OUT) and its validation slot freed (default: --round-timeout)")
   Integer uploadTimeoutSeconds;
 
+  @Option(names = "--max-connections", defaultValue = "10000", description = "the most HTTP connections open at once; "
+      + "beyond it a request is refused with a retryable UNAVAILABLE and its connection closed (default: "
+      + "${DEFAULT-VALUE})")
+  int maxConnections;
+
   @Override
   public Integer call() {
     if (configOptions.print) {
@@ -87,6 +92,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .weightInit(modelOptions.init)
         .evaluateEvery(roundOptions.evaluateEvery)
         .pollWait(Duration.ofSeconds(pollWaitSeconds))
+        .maxConnections(maxConnections)
         .secureAggregation(secureAggregation.settings(true, 10_000))
         .overSelection(roundOptions.overSelect)
         .differentialPrivacy(differentialPrivacy.config(Math.ceil(roundOptions.fraction

@@ -58,7 +58,12 @@ public final class ProtocolRoutes {
     router.route("/v1/*").order(-2).handler(ctx -> {
       String path = ctx.request().path();
       if (!path.startsWith("/v1/models") && !path.equals("/v1/status")) { // the client protocol's bytes only
-        ctx.addEndHandler(ended -> metrics.transferred(ctx.request().bytesRead(), ctx.response().bytesWritten()));
+        long arrived = System.nanoTime();
+        String route = routeName(path);
+        ctx.addEndHandler(ended -> {
+          metrics.transferred(ctx.request().bytesRead(), ctx.response().bytesWritten());
+          metrics.request(route, System.nanoTime() - arrived);
+        });
       }
       ctx.next();
     });
@@ -139,6 +144,20 @@ public final class ProtocolRoutes {
       }
       Replies.error(ctx.response(), failure, refusals);
     });
+  }
+
+  /** The short name a protocol path is measured under (a fixed set, whatever the path holds). */
+  static String routeName(String path) {
+    return switch (path) {
+      case "/v1/enrol" -> "enrol";
+      case "/v1/register" -> "register";
+      case "/v1/tasks" -> "tasks";
+      case "/v1/evaluations" -> "evaluations";
+      case "/v1/leave" -> "leave";
+      case "/v1/secagg" -> "secagg";
+      case "/v1/updates" -> "updates";
+      default -> path.startsWith("/v1/runs/") && path.contains("/models/") ? "model-download" : "other";
+    };
   }
 
   /** This node's driver, or a retryable refusal when it has none (in a cluster, the gate redirects first). */

@@ -51,6 +51,8 @@ public final class CoordinatorMetrics implements AutoCloseable {
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private static final Duration[] ROUND_BUCKETS = seconds(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600);
+  /** Request latency buckets: 0.5 ms to about 2 minutes, each 20 % above the last, so a percentile is read to 20 %. */
+  private static final Duration[] REQUEST_BUCKETS = geometric(0.0005, 1.2, 69);
   private static final Duration[] AGGREGATION_BUCKETS = seconds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
       10, 30, 60);
 
@@ -66,6 +68,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private final Map<ErrorCode, Counter> requestsRefused = new EnumMap<>(ErrorCode.class);
   private final Counter bytesReceived;
   private final Counter bytesSent;
+  private final Map<String, Timer> requests = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicInteger registered = new AtomicInteger();
   private final AtomicInteger online = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -168,6 +171,27 @@ public final class CoordinatorMetrics implements AutoCloseable {
   public void requestRefused(ErrorCode code) {
     Counter c = requestsRefused.get(code);
     (c != null ? c : requestRefusedCounter(code)).increment();
+  }
+
+  /**
+   * A protocol request on {@code route} (a short fixed name: {@code register}, {@code tasks}, {@code updates}, ...) took
+   * {@code nanos} from its arrival to the end of its response; a poll's time includes how long it was held.
+   */
+  public void request(String route, long nanos) {
+    requests.computeIfAbsent(route, r -> Timer.builder("cohort.http.request")
+        .description("Protocol requests from arrival to the end of the response, by route (a poll is held open "
+            + "while there is no task, so its time is mostly waiting)")
+        .tag("route", r).serviceLevelObjectives(REQUEST_BUCKETS).register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private static Duration[] geometric(double first, double ratio, int count) {
+    Duration[] out = new Duration[count];
+    double v = first;
+    for (int i = 0; i < count; i++, v *= ratio) {
+      out[i] = Duration.ofNanos(Math.round(v * 1e9));
+    }
+    return out;
   }
 
   /** A protocol exchange read {@code requestBytes} of request body and wrote {@code responseBytes} of response body. */
