@@ -81,7 +81,9 @@ public final class FuzzRunner {
         "-cp", System.getProperty("java.class.path"),
         "com.code_intelligence.jazzer.Jazzer",
         "--target_class=" + target.getName(),
-        "--instrumentation_includes=io.cohort.**",
+        // Coverage of Cohort's code and of the Bouncy Castle parsers it feeds untrusted bytes (ASN.1, PKCS#10, PEM).
+        "--instrumentation_includes=io.cohort.**:org.bouncycastle.asn1.**:org.bouncycastle.pkcs.**"
+            + ":org.bouncycastle.openssl.**:org.bouncycastle.util.io.pem.**",
         "--reproducer_path=" + findings,
         "-max_total_time=" + Math.max(1, duration.toSeconds()),
         "-timeout=20", // one input taking this long is a finding (a hang)

@@ -3,6 +3,8 @@ package io.cohort.fuzz;
 import io.cohort.cli.ConfigFileFuzz;
 import io.cohort.fuzz.targets.CheckpointFuzz;
 import io.cohort.fuzz.targets.CoordinatorRoutesFuzz;
+import io.cohort.fuzz.targets.EnrolmentFuzz;
+import io.cohort.fuzz.targets.PemFilesFuzz;
 import io.cohort.fuzz.targets.ProtocolMessagesFuzz;
 import io.cohort.fuzz.targets.SecAggFuzz;
 import io.cohort.fuzz.targets.TensorChunksFuzz;
@@ -17,6 +19,8 @@ public final class FuzzTargets {
       TensorChunksFuzz.class,
       CoordinatorRoutesFuzz.class,
       SecAggFuzz.class,
+      EnrolmentFuzz.class,
+      PemFilesFuzz.class,
       CheckpointFuzz.class,
       ConfigFileFuzz.class);
 

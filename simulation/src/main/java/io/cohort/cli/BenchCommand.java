@@ -4,6 +4,7 @@ import io.cohort.simulation.bench.AggregationBench;
 import io.cohort.simulation.bench.AggregationBench.Mode;
 import io.cohort.simulation.bench.AggregationBench.Repeat;
 import io.cohort.simulation.bench.AggregationBench.Result;
+import io.cohort.simulation.bench.LoadBench;
 import io.cohort.simulation.bench.RoundBench;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code cohort bench}: measurements of the system, each printing a table and writing {@code OUT/bench.csv}. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure Cohort on this machine; each subcommand prints its figures and writes OUT/bench.csv.",
-    subcommands = {BenchCommand.Aggregate.class, BenchCommand.Round.class})
+    subcommands = {BenchCommand.Aggregate.class, BenchCommand.Round.class, BenchCommand.Load.class})
 final class BenchCommand {
   /** The CSV header of {@code bench aggregate}. */
   static final String CSV_HEADER =
@@ -219,6 +220,69 @@ final class BenchCommand {
 
     private static String mb(long bytes) {
       return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes / 1048576.0);
+    }
+  }
+
+  /** {@code cohort bench load}: many clients over TLS, then the books reconciled. */
+  @Command(name = "load", mixinStandardHelpOptions = true,
+      description = "Run N real SDK clients (threads of this JVM, each enrolled with its own certificate) against a "
+          + "coordinator in its own JVM over TLS on loopback for R rounds that take every client's update, then "
+          + "reconcile the books from the models themselves: each client's update is a one-hot vector, so a round's "
+          + "model change shows whose updates it holds and how often. Prints acknowledged=A aggregated=A lost=0 "
+          + "duplicated=0, the coordinator's peak RSS and the p50/p99 latency of its protocol requests; exits 1 if "
+          + "anything was lost or duplicated.")
+  static final class Load implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--clients", defaultValue = "1000", description = "clients, all in every round (default: ${DEFAULT-VALUE})")
+    int clients;
+
+    @Option(names = "--rounds", defaultValue = "10", description = "rounds (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--max-connections", defaultValue = "10000",
+        description = "the coordinator's connection limit (default: ${DEFAULT-VALUE})")
+    int maxConnections;
+
+    @Option(names = "--coordinator-heap", defaultValue = "512m",
+        description = "the coordinator JVM's -Xmx (default: ${DEFAULT-VALUE})")
+    String coordinatorHeap;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the run (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "runs/bench-load",
+        description = "directory for the coordinator's output, its TLS state and the clients' identities (default: "
+            + "${DEFAULT-VALUE})")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      PrintWriter console = spec.commandLine().getOut();
+      LoadBench bench = new LoadBench(new LoadBench.Settings(clients, rounds, maxConnections, coordinatorHeap, seed,
+          out), console);
+      console.printf(Locale.ROOT, "bench load: %d clients x %d rounds over TLS, model %s, coordinator -Xmx%s, "
+          + "--max-connections %d; %s, %d cores%n", clients, rounds, bench.model().describe(), coordinatorHeap,
+          maxConnections, System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+          Runtime.getRuntime().availableProcessors());
+      console.flush();
+      LoadBench.Result r = bench.run();
+      console.printf(Locale.ROOT, "acknowledged=%d aggregated=%d lost=%d duplicated=%d (phantom=%d: aggregated, "
+          + "never heard acknowledged)%n", r.acknowledged(), r.aggregated(), r.lost(), r.duplicated(), r.phantom());
+      console.printf(Locale.ROOT, "rounds_completed=%d of %d in %.1f s%n", r.roundsCompleted(), rounds,
+          r.wallSeconds());
+      console.printf(Locale.ROOT, "coordinator_peak_rss_mb=%s%n", r.peakRssBytes() < 0 ? "n/a"
+          : String.format(Locale.ROOT, "%.0f", r.peakRssBytes() / 1048576.0));
+      console.printf(Locale.ROOT, "request_latency_p50_ms=%.1f request_latency_p99_ms=%.1f (%d protocol requests, "
+          + "every route but the held poll; upper bounds of the coordinator's histogram buckets, 20 %% apart)%n",
+          r.p50Seconds() * 1000, r.p99Seconds() * 1000, r.requests());
+      r.perRoute().forEach((route, f) -> console.printf(Locale.ROOT, "  %-15s %8.0f requests  p50 %8.1f ms  "
+          + "p99 %8.1f ms%n", route, f[0], f[1] * 1000, f[2] * 1000));
+      console.printf("refusals: %s%n", r.refusals().isEmpty() ? "none" : r.refusals());
+      console.flush();
+      boolean books = r.lost() == 0 && r.duplicated() == 0 && r.phantom() == 0
+          && r.acknowledged() == r.aggregated() && r.roundsCompleted() == rounds;
+      return books ? 0 : 1;
     }
   }
 }

@@ -27,6 +27,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -167,7 +169,12 @@ public final class PemFiles {
         throw new IllegalArgumentException(source + ": expected only certificates, found "
             + object.getClass().getSimpleName());
       }
-      certificates.add(X509Support.toCertificate(holder));
+      try {
+        certificates.add(new JcaX509CertificateConverter().getCertificate(holder));
+      } catch (CertificateException e) { // Bouncy Castle reads some certificates that the JDK refuses
+        throw new IllegalArgumentException(source + ": certificate " + (certificates.size() + 1)
+            + " is malformed: " + e.getMessage(), e);
+      }
     }
     if (certificates.isEmpty()) {
       throw new IllegalArgumentException(source + ": no certificate found");
@@ -211,14 +218,22 @@ public final class PemFiles {
   }
 
   private static String readBounded(Path file) {
+    byte[] bytes;
     try {
       if (Files.size(file) > MAX_FILE_BYTES) {
         throw new IllegalArgumentException(file + ": larger than " + MAX_FILE_BYTES + " bytes");
       }
-      return Files.readString(file, StandardCharsets.US_ASCII);
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] < 0) { // malformed content, not an I/O failure: the caller's IllegalArgumentException
+        throw new IllegalArgumentException(String.format("%s: not a PEM file: byte 0x%02X at offset %d is not ASCII",
+            file, bytes[i] & 0xff, i));
+      }
+    }
+    return new String(bytes, StandardCharsets.US_ASCII);
   }
 
   /** Writes {@code content} to a fresh temporary sibling, flushes it and renames it over {@code file}. */

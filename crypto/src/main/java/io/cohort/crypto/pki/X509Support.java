@@ -91,7 +91,12 @@ final class X509Support {
       throw new IllegalArgumentException("expected an EC P-256 private key, got " + key.getAlgorithm());
     }
     X9ECParameters curve = ECNamedCurveTable.getByName("secp256r1");
-    ECPoint q = new FixedPointCombMultiplier().multiply(curve.getG(), ((ECPrivateKey) key).getS()).normalize();
+    BigInteger s = ((ECPrivateKey) key).getS();
+    if (s.signum() <= 0 || s.compareTo(curve.getN()) >= 0) { // a file's key need not be in range (SEC 1: 1..n-1)
+      throw new IllegalArgumentException("not a valid EC P-256 private key: its scalar is not in 1..n-1 (n the "
+          + "order of the curve)");
+    }
+    ECPoint q = new FixedPointCombMultiplier().multiply(curve.getG(), s).normalize();
     SubjectPublicKeyInfo info = new SubjectPublicKeyInfo(
         new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, SECObjectIdentifiers.secp256r1), q.getEncoded(false));
     try {

@@ -3,13 +3,23 @@ package io.cohort.crypto.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +110,24 @@ class ClientIdentityTest {
     // ... and it is the key of OpenSSL's CSR made from the same file.
     X509Certificate issued = CA.signClientCsr(Fixtures.pemDer("openssl-p256.csr.pem"), "c1", Fixtures.DAY);
     assertThat(loaded.withCertificate(List.of(issued)).certificateChain()).isPresent();
+  }
+
+  @Test
+  void load_ecKeyWhoseScalarIsZeroOrTooLarge_throwsIllegalArgument(@TempDir Path dir) throws Exception {
+    // Found probing the reader of PemFilesFuzz: deriving the public key threw IllegalStateException from Bouncy
+    // Castle ("could not encode a P-256 public key" for 0, "fixed-point comb doesn't support scalars larger than the
+    // curve order" for more than 256 bits), which the client does not expect from a damaged key file.
+    for (BigInteger scalar : List.of(BigInteger.ZERO, BigInteger.ONE.shiftLeft(300))) {
+      byte[] octets = scalar.signum() == 0 ? new byte[32] : scalar.toByteArray();
+      PrivateKeyInfo info = new PrivateKeyInfo(
+          new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, SECObjectIdentifiers.secp256r1),
+          new DERSequence(new ASN1Encodable[] {new ASN1Integer(1), new DEROctetString(octets)}));
+      Files.writeString(dir.resolve(ClientIdentity.KEY_FILE), "-----BEGIN PRIVATE KEY-----\n"
+          + Base64.getMimeEncoder().encodeToString(info.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+
+      assertThatThrownBy(() -> ClientIdentity.load(dir)).as("scalar %s", scalar)
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("private key");
+    }
   }
 
   @Test

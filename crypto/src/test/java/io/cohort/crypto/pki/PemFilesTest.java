@@ -4,14 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +115,44 @@ class PemFilesTest {
     Path key = dir.resolve("k.pem");
     PemFiles.writePrivateKey(key, X509Support.newP256KeyPair().getPrivate());
     assertThatThrownBy(() -> PemFiles.readCertificates(key)).hasMessageContaining("expected only certificates");
+  }
+
+  @Test
+  void readCertificatesAndKey_nonAsciiByte_throwIllegalArgumentNamingTheByte(@TempDir Path dir) throws Exception {
+    // Found by PemFilesFuzz: a non-ASCII byte (here a UTF-8 comment) escaped as UncheckedIOException "cannot read".
+    Path certificate = dir.resolve("cert.pem");
+    Files.writeString(certificate, "# Zertifikat f\u00fcr den Koordinator\n"
+        + PemFiles.encodeCertificates(List.of(CA.certificate())), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> PemFiles.readCertificates(certificate))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("byte 0xC3 at offset 14 is not ASCII");
+    Path key = dir.resolve("k.pem");
+    PemFiles.writePrivateKey(key, X509Support.newP256KeyPair().getPrivate());
+    Files.write(key, new byte[] {(byte) 0xff}, StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> PemFiles.readPrivateKey(key))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not ASCII");
+  }
+
+  @Test
+  void decodeAndReadCertificates_certificateTheJdkRefuses_throwIllegalArgument(@TempDir Path dir) throws Exception {
+    // Found by PemFilesFuzz: Bouncy Castle reads the certificate, the JDK refuses it (here: BasicConstraints that is
+    // an INTEGER, not a SEQUENCE), and the IllegalStateException for certificates we built ourselves escaped.
+    KeyPair pair = X509Support.newP256KeyPair();
+    X500Name name = X509Support.commonName("odd", "name");
+    Instant now = Instant.now();
+    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(now),
+        Date.from(now.plus(Fixtures.DAY)), name, pair.getPublic())
+        .addExtension(Extension.basicConstraints, true, new ASN1Integer(5).getEncoded());
+    byte[] der = builder.build(X509Support.signer(pair.getPrivate())).getEncoded();
+    String pem = "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(der)
+        + "\n-----END CERTIFICATE-----\n";
+    String chain = PemFiles.encodeCertificates(List.of(CA.certificate())) + pem;
+
+    assertThatThrownBy(() -> PemFiles.decodeCertificates(chain))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("certificate 2 is malformed")
+        .hasMessageContaining("BasicConstraints");
+    Path file = Files.writeString(dir.resolve("chain.pem"), chain);
+    assertThatThrownBy(() -> PemFiles.readCertificates(file))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("certificate 2 is malformed");
   }
 
   @Test

@@ -285,7 +285,7 @@ public final class RoundBench {
     return builder.start();
   }
 
-  private static Thread copyOutput(Process process, LinkedBlockingQueue<String> lines) {
+  static Thread copyOutput(Process process, LinkedBlockingQueue<String> lines) {
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -444,13 +444,13 @@ public final class RoundBench {
     }
   }
 
-  private static LocalDataset oneExample(int features) {
+  static LocalDataset oneExample(int features) {
     float[] x = new float[features];
     Arrays.fill(x, 0.5f);
     return LocalDataset.of(x, new int[] {0}, List.of(features), CLASSES);
   }
 
-  private static java.util.concurrent.ThreadFactory daemonThreads() {
+  static java.util.concurrent.ThreadFactory daemonThreads() {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, "bench-client-" + n.incrementAndGet());
