@@ -260,8 +260,10 @@ class MutualTlsIT {
     assertThat(bob.post("/v1/updates", Upload.signed(bob.identity, round1, bobId, 3).body(h -> h)).status())
         .isEqualTo(200); // round 1 is complete: round 2 opens
     FitTask round2 = alice.awaitFit(aliceId, 2);
+    // A replay into the closed round is refused; since round 1 took alice's update, she is told it has it (as a
+    // client resending after a lost reply must be), and nothing is counted again.
     Reply lastRound = alice.post("/v1/updates", update.body(h -> h));
-    assertRefused(lastRound, ErrorCode.ROUND_NOT_OPEN, "round 1 is not open");
+    assertRefused(lastRound, ErrorCode.DUPLICATE_UPDATE, "was accepted in round 1 before the round closed");
     Reply relabelled = alice.post("/v1/updates", update.body(h -> h.toBuilder().setRound(2)
         .setModelVersion(round2.getModelVersion()).build()));
     assertRefused(relabelled, ErrorCode.BAD_SIGNATURE, "does not verify");
