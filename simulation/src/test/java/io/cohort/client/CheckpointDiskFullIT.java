@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.cohort.coordinator.checkpoint.Checkpoint;
 import io.cohort.coordinator.checkpoint.CheckpointStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,22 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
  * fails midway with an I/O error ("File too large", as a full disk fails it with "No space left on device"). The run
  * stops with an error that names the round and how to resume; the previous checkpoint is intact and no partial file
  * is left; a coordinator resumed from it on a disk with room finishes the run, and the final model is exactly the one
- * of four rounds of the clients' known updates: no round lost, none counted twice.
+ * of every round of the clients' known updates: no round lost, none counted twice.
  */
 class CheckpointDiskFullIT {
   private static final int CLIENTS = 3;
   private static final int ROUNDS = 6;
-  private static final Pattern LISTENING = Pattern.compile("coordinator listening on \\S+ \\(run (\\S+)\\)");
 
   @TempDir
   Path dir;
   private final ExecutorService clientThreads = Executors.newCachedThreadPool();
-  private final List<Process> processes = new ArrayList<>();
+  private final List<CoordinatorProcess> processes = new ArrayList<>();
 
   @AfterEach
   void tearDown() throws InterruptedException {
-    for (Process p : processes) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    for (CoordinatorProcess p : processes) {
+      p.close();
     }
     clientThreads.shutdownNow();
   }
@@ -57,8 +49,8 @@ class CheckpointDiskFullIT {
   @Test
   void checkpointWriteRefusedByTheDisk_stopsTheRunCleanly_previousCheckpointIntact_resumeFinishesExactly()
       throws Exception {
-    int port = freePort();
-    Coordinator first = start(port, null, List.of());
+    int port = CoordinatorProcess.freePort();
+    CoordinatorProcess first = start(port, null, List.of());
     String runId = first.awaitListening();
     List<CompletableFuture<ClientReport>> clients = clients(port); // they retry across the coordinators below
     first.awaitLine("round 2: aggregated", Duration.ofSeconds(90));
@@ -69,7 +61,7 @@ class CheckpointDiskFullIT {
     assertThat(committed).as("rounds committed before the disk fills").isBetween(2, ROUNDS - 1);
 
     // The disk "fills": the resumed coordinator cannot write a file beyond 256 bytes, and a checkpoint is larger.
-    Coordinator full = start(port, runId, List.of("prlimit", "--fsize=256"));
+    CoordinatorProcess full = start(port, runId, List.of("prlimit", "--fsize=256"));
     full.awaitListening();
     assertThat(full.process.waitFor(90, TimeUnit.SECONDS)).as("the run stops").isTrue();
     assertThat(full.process.exitValue()).isNotZero();
@@ -89,7 +81,7 @@ class CheckpointDiskFullIT {
     }
 
     // Room again: a resumed coordinator, with the clients started again, redoes the refused round once and finishes.
-    Coordinator resumed = start(port, runId, List.of());
+    CoordinatorProcess resumed = start(port, runId, List.of());
     resumed.awaitListening();
     List<CompletableFuture<ClientReport>> again = clients(port);
     assertThat(resumed.process.waitFor(120, TimeUnit.SECONDS)).as("the resumed run finishes; output:%n%s",
@@ -139,62 +131,10 @@ class CheckpointDiskFullIT {
     return runs;
   }
 
-  /** A coordinator child JVM, its output lines collected as they come. */
-  private static final class Coordinator {
-    final Process process;
-    final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
-    final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    Coordinator(Process process) {
-      this.process = process;
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8))) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            lines.add(line);
-            queue.add(line);
-          }
-        } catch (IOException e) {
-          queue.add("(output ended: " + e.getMessage() + ")");
-        }
-      }, "coordinator-output");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    String awaitListening() throws InterruptedException {
-      Matcher m = LISTENING.matcher(awaitLine("coordinator listening on", Duration.ofSeconds(60)));
-      assertThat(m.find()).isTrue();
-      return m.group(1);
-    }
-
-    String awaitLine(String start, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        String line = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (line != null && line.startsWith(start)) {
-          return line;
-        }
-      }
-      throw new AssertionError("no line starting '" + start + "' within " + timeout + "; output:\n"
-          + String.join("\n", lines));
-    }
-  }
-
-  private Coordinator start(int port, String resume, List<String> wrapper) throws IOException {
-    List<String> command = new ArrayList<>(wrapper);
-    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:-UsePerfData", "-Dvertx.disableFileCPResolving=true",
-        "-cp", System.getProperty("java.class.path"), "io.cohort.cli.CohortCli", "coordinator",
-        "--insecure", "--port", Integer.toString(port), "--model", "logreg", "--features", "8", "--classes", "2",
-        "--rounds", Integer.toString(ROUNDS), "--min-clients", Integer.toString(CLIENTS), "--round-timeout", "60",
-        "--poll-wait", "1", "--seed", "1", "--no-secure-agg", "--checkpoint-dir", dir.toString()));
-    if (resume != null) {
-      command.addAll(List.of("--resume", resume));
-    }
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    processes.add(process);
-    return new Coordinator(process);
+  private CoordinatorProcess start(int port, String resume, List<String> wrapper) throws IOException {
+    CoordinatorProcess p = CoordinatorProcess.start(port, ROUNDS, CLIENTS, dir, resume, wrapper);
+    processes.add(p);
+    return p;
   }
 
   private static Path newest(Path runDir) throws IOException {
@@ -208,9 +148,4 @@ class CheckpointDiskFullIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 }
