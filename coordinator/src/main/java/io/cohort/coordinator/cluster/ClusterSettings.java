@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param quorum how many members (itself included) a member must see to drive, 1..1000; default 1 (no quorum).
  *     With three or more coordinators, a majority (2 of 3) keeps a member that is cut off or was paused from
  *     electing itself on its own; with two, a quorum of 2 means no failover at all
+ * @param publicAddress the {@code HOST:PORT} other members reach this one at, where that is not the bind address and
+ *     port (a NAT, a port forward, a relay); null for the bind address and port
  */
 public record ClusterSettings(String bindHost, int port, List<String> members, String clusterName,
-    Duration takeoverTimeout, int quorum) {
+    Duration takeoverTimeout, int quorum, String publicAddress) {
   /** Default bind address: loopback only. */
   public static final String DEFAULT_BIND_HOST = "127.0.0.1";
   /** Default cluster name. */
@@ -42,6 +44,12 @@ public record ClusterSettings(String bindHost, int port, List<String> members, S
       Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})?");
   private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** Settings whose members reach this one at its bind address and port. */
+  public ClusterSettings(String bindHost, int port, List<String> members, String clusterName,
+      Duration takeoverTimeout, int quorum) {
+    this(bindHost, port, members, clusterName, takeoverTimeout, quorum, null);
+  }
 
   /** Validates every field and copies {@code members}. */
   public ClusterSettings {
@@ -64,6 +72,9 @@ public record ClusterSettings(String bindHost, int port, List<String> members, S
     if (!CLUSTER_NAME.matcher(clusterName).matches()) {
       throw new IllegalArgumentException("cluster name must be 1..64 characters of A-Z a-z 0-9 . _ -, got '"
           + clusterName + "'");
+    }
+    if (publicAddress != null) {
+      checkMember(publicAddress);
     }
     if (quorum < 1 || quorum > 1000) {
       throw new IllegalArgumentException("cluster quorum must be 1..1000 members (1: none), got " + quorum);
@@ -107,32 +118,37 @@ public record ClusterSettings(String bindHost, int port, List<String> members, S
 
   /** This, joining {@code members}. */
   public ClusterSettings withMembers(List<String> members) {
-    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum);
+    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum, publicAddress);
   }
 
   /** This, on member port {@code port} (0: first free from 5701). */
   public ClusterSettings withPort(int port) {
-    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum);
+    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum, publicAddress);
   }
 
   /** This, with cluster name {@code clusterName}. */
   public ClusterSettings withClusterName(String clusterName) {
-    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum);
+    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum, publicAddress);
+  }
+
+  /** This, reached by other members at {@code publicAddress} ({@code HOST:PORT}; null: the bind address). */
+  public ClusterSettings withPublicAddress(String publicAddress) {
+    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum, publicAddress);
   }
 
   /** This, with driver lease {@code takeoverTimeout}. */
   public ClusterSettings withTakeoverTimeout(Duration takeoverTimeout) {
-    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum);
+    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum, publicAddress);
   }
 
   /** This, bound to {@code bindHost}. */
   public ClusterSettings withBindHost(String bindHost) {
-    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum);
+    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum, publicAddress);
   }
 
   /** This, requiring {@code quorum} visible members to drive. */
   public ClusterSettings withQuorum(int quorum) {
-    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum);
+    return new ClusterSettings(bindHost, port, members, clusterName, takeoverTimeout, quorum, publicAddress);
   }
 
   /**

@@ -37,7 +37,7 @@ final class HazelcastConfigs {
     network.setPort(settings.port() == 0 ? ClusterSettings.DEFAULT_PORT : settings.port());
     network.setPortAutoIncrement(settings.port() == 0);
     network.setPortCount(100);
-    network.setPublicAddress(null);
+    network.setPublicAddress(settings.publicAddress()); // null: the bind address and port
     network.getInterfaces().setEnabled(true).addInterface(settings.bindHost());
 
     JoinConfig join = network.getJoin();

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One coordinator cluster member in its own JVM, for {@link CoordinatorClusterIT}. Arguments: cluster name, member
  * port, comma-separated members, takeover timeout in ms,
- * optionally the quorum. Prints to stdout, one event per line:
+ * optionally the quorum and the public address ({@code HOST:PORT} the others reach it at, e.g. a relay). Prints to stdout, one event per line:
  * {@code READY <id> <address>}, {@code BECAME <term>}, {@code LOST <term>}, and every 100 ms
  * {@code STATE <isDriver> <term> <members> <driverId or -> <driverTerm> <id of the member that owns the
  * lease's partition, as last read: it may lag>}. Closes gracefully when stdin closes or
@@ -25,7 +25,7 @@ public final class ClusterNodeMain {
   public static void main(String[] args) throws Exception {
     ClusterSettings settings = new ClusterSettings("127.0.0.1", Integer.parseInt(args[1]),
         ClusterSettings.parseMembers(args[2]), args[0], Duration.ofMillis(Long.parseLong(args[3])),
-        args.length > 4 ? Integer.parseInt(args[4]) : 1);
+        args.length > 4 ? Integer.parseInt(args[4]) : 1, args.length > 5 ? args[5] : null);
     CoordinatorCluster cluster = CoordinatorCluster.start(settings);
     DriverElection election = cluster.election();
     say("READY " + cluster.localMemberId() + " " + cluster.localAddress());

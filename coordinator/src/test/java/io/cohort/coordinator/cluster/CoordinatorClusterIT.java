@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * Three coordinator cluster members in three JVMs ({@link ClusterNodeMain}) on loopback. A driving JVM that is
  * killed (SIGKILL: no goodbye, its lease just stops being renewed) or frozen (SIGSTOP) is replaced within the bound
  * by a survivor with a higher term; killing a member that does not drive leaves the driver alone; a frozen driver
- * that wakes up does not drive on. Takeover times are printed.
+ * that wakes up does not drive on; a driver split off from the others by the network stops driving before the
+ * majority side elects a new one, and the cluster heals into one. Takeover times are printed.
  */
 class CoordinatorClusterIT {
   private final List<Node> nodes = new ArrayList<>();
@@ -204,6 +205,59 @@ class CoordinatorClusterIT {
         .isEqualTo(granted.get(granted.size() - 1));
   }
 
+  /**
+   * A real split: the driver's connections to the other two are cut both ways (relays between the members) while all
+   * three keep running. The cut-off driver, one member of three under a quorum of two, stops claiming the run before
+   * the majority side elects a driver of a higher term, so at no moment do two members drive; when the network heals
+   * the three merge back into one cluster with one agreed driver holding the highest term, and no term was granted
+   * twice.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void split_driverCutOffFromTheOthers_onlyTheMajoritySideDrives_andTheClusterHealsToOneDriver() throws Exception {
+    long lease = 4_000;
+    String cluster = "it-" + Long.toHexString(System.nanoTime());
+    int[] ports = {freePort(), freePort(), freePort()};
+    try (PartitionRelays relays = new PartitionRelays(ports)) {
+      String members = "127.0.0.1:" + relays.relayPort(0) + ",127.0.0.1:" + relays.relayPort(1) + ",127.0.0.1:"
+          + relays.relayPort(2);
+      for (int i = 0; i < 3; i++) {
+        Node node = start("node-" + i, cluster, ports[i], members, lease, 2, "127.0.0.1:" + relays.relayPort(i));
+        relays.member(i, node.process.pid());
+        nodes.add(node);
+      }
+      Node driver = awaitOneAgreedDriver(3);
+      long firstTerm = driver.term();
+      List<Node> others = nodes.stream().filter(n -> n != driver).toList();
+
+      long cut = System.nanoTime();
+      relays.isolate(nodes.indexOf(driver));
+      Node next = awaitTakeover(others, cut, lease, firstTerm, "a network split");
+      long nextBecame = next.events("BECAME").get(0).nanos();
+      await(10_000, () -> driver.members() == 1, "the cut-off driver sees itself alone");
+      List<Node.Line> claims = driver.lines.stream().filter(l -> l.nanos() > cut)
+          .filter(l -> l.text().startsWith("STATE true ")).toList();
+      assertThat(claims.isEmpty() ? cut : claims.get(claims.size() - 1).nanos())
+          .as("the cut-off driver's last claim comes before the majority's new driver").isLessThan(nextBecame);
+      for (int sample = 0; sample < 20; sample++) {
+        assertThat(driver.driving()).as("the minority side (one of three) never drives").isFalse();
+        assertThat(others.stream().filter(Node::driving).count()).isLessThanOrEqualTo(1);
+        Thread.sleep(100);
+      }
+      assertThat(relays.refused()).as("connections the split refused").isPositive();
+
+      relays.heal();
+      long healed = System.nanoTime();
+      Node last = awaitOneAgreedDriver(40_000);
+      System.out.printf("split healed: one cluster of 3 with one agreed driver %d ms after the heal (term %d)%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healed), last.term());
+      List<Long> granted = nodes.stream().flatMap(n -> n.becameTerms().stream()).sorted().toList();
+      assertThat(granted).as("terms granted across the cluster: " + nodes).doesNotHaveDuplicates()
+          .contains(firstTerm, next.becameTerms().get(0));
+      assertThat(last.term()).isEqualTo(granted.get(granted.size() - 1));
+    }
+  }
+
   private void startThree(long leaseMillis, int quorum) throws IOException {
     String cluster = "it-" + Long.toHexString(System.nanoTime());
     int[] ports = {freePort(), freePort(), freePort()};
@@ -255,6 +309,11 @@ class CoordinatorClusterIT {
 
   private static Node start(String name, String cluster, int port, String members, long leaseMillis, int quorum)
       throws IOException {
+    return start(name, cluster, port, members, leaseMillis, quorum, null);
+  }
+
+  private static Node start(String name, String cluster, int port, String members, long leaseMillis, int quorum,
+      String publicAddress) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "--add-modules", "java.se",
@@ -264,6 +323,9 @@ class CoordinatorClusterIT {
         "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
         "-cp", System.getProperty("java.class.path"), ClusterNodeMain.class.getName(),
         cluster, Integer.toString(port), members, Long.toString(leaseMillis), Integer.toString(quorum)));
+    if (publicAddress != null) {
+      command.add(publicAddress);
+    }
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
     return new Node(name, pb.start());
   }
