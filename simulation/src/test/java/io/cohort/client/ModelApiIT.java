@@ -209,6 +209,56 @@ class ModelApiIT {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * More predict requests at once than the API answers ({@code MAX_IN_FLIGHT}): the excess get 429 saying to retry,
+   * while those admitted are answered; none waits unbounded or fails otherwise.
+   */
+  @Test
+  void predict_moreRequestsAtOnceThanItAnswers_excessGet429_admittedOnesAreAnswered() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Coordinator coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure().rounds(1)
+          .minClients(3).secureAggregation(SecureAggregationSettings.off()).apiToken(TOKEN).build()).await();
+      JsonArray rows = new JsonArray();
+      for (int r = 0; r < io.cohort.coordinator.http.ModelApiRoutes.MAX_EXPLAINED_ROWS; r++) {
+        JsonArray row = new JsonArray();
+        for (int j = 0; j < 16; j++) {
+          row.add(0.1 * (r + j));
+        }
+        rows.add(row);
+      }
+      String body = new JsonObject().put("instances", rows).encode(); // explained: seconds a request
+      HttpClient http = HttpClient.newHttpClient();
+      int requests = io.cohort.coordinator.http.ModelApiRoutes.MAX_IN_FLIGHT + 4;
+      List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        replies.add(http.sendAsync(HttpRequest.newBuilder(URI.create(coordinator.url()
+            + "/v1/models/0/predict?explain=true")).timeout(Duration.ofSeconds(120))
+            .header("authorization", "Bearer " + TOKEN).header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      int answered = 0;
+      int refused = 0;
+      for (CompletableFuture<HttpResponse<String>> reply : replies) {
+        HttpResponse<String> r = reply.get(120, TimeUnit.SECONDS);
+        if (r.statusCode() == 200) {
+          answered++;
+        } else {
+          assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+          assertThat(r.body()).contains("already answering " + io.cohort.coordinator.http.ModelApiRoutes.MAX_IN_FLIGHT
+              + " predict requests; retry shortly");
+          refused++;
+        }
+      }
+      assertThat(answered).as("answered").isBetween(1, io.cohort.coordinator.http.ModelApiRoutes.MAX_IN_FLIGHT);
+      assertThat(refused).as("refused with 429").isGreaterThanOrEqualTo(requests
+          - io.cohort.coordinator.http.ModelApiRoutes.MAX_IN_FLIGHT);
+      coordinator.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   private static HttpResponse<String> post(HttpClient http, String url, String token, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
         .header("authorization", "Bearer " + token).header("content-type", "application/json")

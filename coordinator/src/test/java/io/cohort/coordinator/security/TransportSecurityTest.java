@@ -104,6 +104,19 @@ class TransportSecurityTest {
   }
 
   @Test
+  void enrol_nameOver256Characters_isMalformed_andKeepsTheToken_256IsAccepted() throws Exception {
+    TransportSecurity security = TransportSecurity.open(TlsSettings.inMemory(), "127.0.0.1");
+    String token = security.issueEnrolmentToken();
+    assertThatThrownBy(() -> security.enrol(enrol(token, ClientIdentity.generate()).toBuilder()
+        .setClientName("n".repeat(257)).build())).isInstanceOfSatisfying(ProtocolException.class, e -> {
+          assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED);
+          assertThat(e.getMessage()).contains("1..256 characters, got 257");
+        });
+    assertThat(security.enrol(enrol(token, ClientIdentity.generate()).toBuilder().setClientName("n".repeat(256))
+        .build()).getClientId()).isNotEmpty();
+  }
+
+  @Test
   void clientIdOf_serverCertificateOrAnotherCasClient_isEmpty() {
     TransportSecurity security = TransportSecurity.open(TlsSettings.inMemory(), "127.0.0.1");
     CertificateAuthority other = CertificateAuthority.create("other", Duration.ofDays(1));

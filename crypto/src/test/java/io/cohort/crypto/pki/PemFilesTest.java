@@ -61,6 +61,23 @@ class PemFilesTest {
   }
 
   @Test
+  void readCertificates_fileOver1MiB_isRefusedBeforeItIsParsed(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("big.pem");
+    Files.write(file, new byte[(1 << 20) + 1]);
+    assertThatThrownBy(() -> PemFiles.readCertificates(file)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("larger than 1048576 bytes");
+  }
+
+  @Test
+  void decodeCertificates_65Objects_isRefused_64AreRead() {
+    X509Certificate ca = CertificateAuthority.create("limits", Duration.ofDays(1)).certificate();
+    String one = PemFiles.encodeCertificates(List.of(ca));
+    assertThat(PemFiles.decodeCertificates(one.repeat(64))).hasSize(64);
+    assertThatThrownBy(() -> PemFiles.decodeCertificates(one.repeat(65))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more than 64 PEM objects");
+  }
+
+  @Test
   void writeThenReadPrivateKey_sameKey(@TempDir Path dir) {
     PrivateKey key = X509Support.newP256KeyPair().getPrivate();
     PemFiles.writePrivateKey(dir.resolve("sub/k.pem"), key);
