@@ -50,6 +50,8 @@ import java.util.Optional;
  * @param maxConnections the most HTTP connections open at once; a request on a connection beyond it is answered with
  *     a retryable {@code UNAVAILABLE} and the connection closed, so a crowd of clients costs a refusal, not the
  *     coordinator's memory or file descriptors. Default {@link #DEFAULT_MAX_CONNECTIONS}
+ * @param maxWaitingUploads the most uploads that may wait for a validation slot, their connections paused; beyond it
+ *     an upload is refused with a retryable {@code UNAVAILABLE}. Default {@link #DEFAULT_MAX_WAITING_UPLOADS}
  */
 public record CoordinatorConfig(
     String host,
@@ -73,7 +75,9 @@ public record CoordinatorConfig(
     CheckpointSettings checkpoints, Optional<io.cohort.coordinator.cluster.ClusterSettings> cluster,
     Optional<java.net.URI> advertisedUrl, Optional<String> apiToken, Optional<AsyncSettings> async,
     UpdateCompression compression, double overSelection, WeightInit weightInit, Duration uploadTimeout,
-    int maxConnections) {
+    int maxConnections, int maxWaitingUploads) {
+  /** The default number of uploads that may wait for a validation slot: 4,096. */
+  public static final int DEFAULT_MAX_WAITING_UPLOADS = 4096;
   /** The default connection limit: 10,000 (two or three per client: a held poll, an upload, a download). */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
@@ -177,6 +181,9 @@ public record CoordinatorConfig(
     requirePositive(pollWait, "poll wait");
     requirePositive(liveness, "liveness");
     requirePositive(uploadTimeout, "upload timeout");
+    if (maxWaitingUploads < 0) {
+      throw new IllegalArgumentException("max waiting uploads must be at least 0, got " + maxWaitingUploads);
+    }
     if (maxConnections < 1) {
       throw new IllegalArgumentException("max connections must be at least 1, got " + maxConnections);
     }
@@ -235,6 +242,7 @@ public record CoordinatorConfig(
     private Duration liveness;
     private Duration uploadTimeout; // null: the round timeout
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxWaitingUploads = DEFAULT_MAX_WAITING_UPLOADS;
     private Integer maxConcurrentUploads; // null: sized to the model and the heap
     private Strategy strategy;
     private SecureAggregationSettings secureAggregation = SecureAggregationSettings.on();
@@ -306,6 +314,12 @@ public record CoordinatorConfig(
 
     public Builder pollWait(Duration pollWait) {
       this.pollWait = pollWait;
+      return this;
+    }
+
+    /** The most uploads waiting for a validation slot; defaults to {@link #DEFAULT_MAX_WAITING_UPLOADS}. */
+    public Builder maxWaitingUploads(int maxWaitingUploads) {
+      this.maxWaitingUploads = maxWaitingUploads;
       return this;
     }
 
@@ -443,7 +457,7 @@ public record CoordinatorConfig(
           Optional.ofNullable(differentialPrivacy), tls, checkpoints, Optional.ofNullable(cluster),
           Optional.ofNullable(advertisedUrl), Optional.ofNullable(apiToken), Optional.ofNullable(async),
           compression, overSelection, weightInit, uploadTimeout != null ? uploadTimeout : roundTimeout,
-          maxConnections);
+          maxConnections, maxWaitingUploads);
     }
   }
 }

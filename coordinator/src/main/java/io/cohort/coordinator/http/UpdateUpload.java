@@ -262,7 +262,7 @@ final class UpdateUpload {
         pauseReading();
         return true;
       }
-      fail(new ProtocolException(ErrorCode.UNAVAILABLE, RoundDriver.MAX_WAITING_UPLOADS
+      fail(new ProtocolException(ErrorCode.UNAVAILABLE, driver.maxWaitingUploads()
           + " uploads are waiting for the coordinator already; retry shortly"));
     } else {
       if (woken) {

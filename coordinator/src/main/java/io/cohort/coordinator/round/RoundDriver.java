@@ -701,7 +701,9 @@ public final class RoundDriver {
    * The most uploads whose header may wait for a validation slot (their connections paused, so they hold no more
    * than the socket's buffers); beyond them an upload is refused with a retryable UNAVAILABLE.
    */
-  public static final int MAX_WAITING_UPLOADS = 4096;
+  public int maxWaitingUploads() {
+    return config.maxWaitingUploads();
+  }
 
   /**
    * Whether an upload can be validated now: a slot is free and no earlier upload waits for one ({@code woken}: the
@@ -716,10 +718,10 @@ public final class RoundDriver {
    * try to admit its upload again (the round may have moved on meanwhile). An upload waits, its connection paused,
    * instead of being refused, so that a client does not send a whole update only to be told to send it again.
    *
-   * @return false if {@link #MAX_WAITING_UPLOADS} wait already (refuse the upload as UNAVAILABLE)
+   * @return false if {@link #maxWaitingUploads()} wait already (refuse the upload as UNAVAILABLE)
    */
   public boolean waitForUploadSlot(Runnable whenFree) {
-    if (uploadWaiters.size() >= MAX_WAITING_UPLOADS) {
+    if (uploadWaiters.size() >= config.maxWaitingUploads()) {
       return false;
     }
     uploadWaiters.add(whenFree);

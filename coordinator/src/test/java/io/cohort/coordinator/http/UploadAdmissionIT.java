@@ -48,7 +48,7 @@ class UploadAdmissionIT {
     vertx = Vertx.vertx();
     coordinator = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure()
         .secureAggregation(SecureAggregationSettings.off()).rounds(1).minClients(2)
-        .roundTimeout(Duration.ofSeconds(60)).seed(3).maxConcurrentUploads(1).build()).await();
+        .roundTimeout(Duration.ofSeconds(60)).seed(3).maxConcurrentUploads(1).maxWaitingUploads(1).build()).await();
     coordinator.onRound(records::add);
     raw = new RawClient(coordinator.url());
     alice = raw.register("alice");
@@ -68,6 +68,7 @@ class UploadAdmissionIT {
     try (Socket first = new Socket("127.0.0.1", coordinator.port())) {
       byte[] aliceBody = body(alice, 1f);
       int half = sendHead(first, aliceBody); // alice holds the slot, her body half sent
+      Thread.sleep(300); // the coordinator admits her before bob's upload comes, even on a busy machine
 
       CompletableFuture<RawClient.Reply> second = CompletableFuture.supplyAsync(() -> post(body(bob, 3f)));
       Thread.sleep(700);
@@ -85,11 +86,41 @@ class UploadAdmissionIT {
     assertThat(records.get(0).parameters()[0]).isEqualTo(global[0] + 2f, org.assertj.core.data.Offset.offset(1e-6f));
   }
 
+  /** With one upload waiting already (the limit here is one), the next is refused at once with a retryable UNAVAILABLE. */
+  @Test
+  void upload_beyondTheWaitingLimit_isRefusedRetryable_andTheQueuedOneStillGoesThrough() throws Exception {
+    try (Socket first = new Socket("127.0.0.1", coordinator.port());
+        Socket queued = new Socket("127.0.0.1", coordinator.port())) {
+      byte[] aliceBody = body(alice, 1f);
+      int aliceHalf = sendHead(first, aliceBody); // alice holds the only slot
+      Thread.sleep(300);
+      byte[] bobBody = body(bob, 3f);
+      int bobHalf = sendHead(queued, bobBody); // bob's upload takes the one place in the queue
+      Thread.sleep(500);
+
+      RawClient.Reply refused = post(body(bob, 3f));
+
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.error().getCode()).isEqualTo(io.cohort.protocol.v1.ErrorCode.UNAVAILABLE);
+      assertThat(refused.error().getRetryable()).isTrue();
+      assertThat(refused.error().getMessage()).contains("1 uploads are waiting for the coordinator already");
+      first.getOutputStream().write(aliceBody, aliceHalf, aliceBody.length - aliceHalf);
+      first.getOutputStream().flush();
+      assertThat(statusLine(first.getInputStream())).startsWith("HTTP/1.1 200");
+      queued.getOutputStream().write(bobBody, bobHalf, bobBody.length - bobHalf);
+      queued.getOutputStream().flush();
+      assertThat(statusLine(queued.getInputStream())).startsWith("HTTP/1.1 200");
+    }
+    awaitRecord();
+    assertThat(records.get(0).accepted()).isEqualTo(2);
+  }
+
   @Test
   void upload_waitingClientGoesAway_leavesTheQueueAndTheSlotStaysUsable() throws Exception {
     try (Socket first = new Socket("127.0.0.1", coordinator.port())) {
       byte[] aliceBody = body(alice, 1f);
       int half = sendHead(first, aliceBody);
+      Thread.sleep(300); // alice is admitted first
       try (Socket waiting = new Socket("127.0.0.1", coordinator.port())) {
         sendHead(waiting, body(bob, 3f)); // queued behind alice
         Thread.sleep(300);
