@@ -653,10 +653,6 @@ public final class CohortClient implements AutoCloseable {
     }
   }
 
-  /**
-   * Sends a result with retries; returns whether the coordinator accepted it. A refusal (say the round closed while
-   * the client trained) is logged and the client goes on; a transport failure that outlasts the retries ends the run.
-   */
   /** Tells the listener; what it throws is logged, not passed on. */
   private void tell(java.util.function.Consumer<ClientListener> event) {
     try {
@@ -666,6 +662,10 @@ public final class CohortClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a result with retries; returns whether the coordinator accepted it. A refusal (say the round closed while
+   * the client trained) is logged and the client goes on; a transport failure that outlasts the retries ends the run.
+   */
   private boolean deliver(String what, int round, Supplier<Ack> send) {
     try {
       Ack ack = withRetry(what, send);

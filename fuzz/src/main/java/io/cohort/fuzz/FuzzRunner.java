@@ -186,7 +186,14 @@ public final class FuzzRunner {
     for (Class<?> target : targets) {
       runs.add(pool.submit(() -> {
         System.out.println("fuzzing " + target.getSimpleName() + " for " + each.toSeconds() + " s ...");
-        Outcome outcome = fuzz(target, each, committed, into);
+        Outcome outcome;
+        try {
+          outcome = fuzz(target, each, committed, into);
+        } catch (IOException e) { // it hung past its time, or could not start: a finding too, the others go on
+          outcome = new Outcome(target.getSimpleName(), -1, 0, 0, 0, 0, Optional.empty(),
+              into.resolve("logs").resolve(target.getSimpleName() + ".log"));
+          System.out.println(target.getSimpleName() + ": " + e.getMessage());
+        }
         System.out.println(outcome);
         return outcome;
       }));

@@ -55,6 +55,7 @@ final class UpdateUpload {
   private Runnable waiter; // set while the upload waits for a validation slot
   private boolean gone; // the connection closed
   private long deadline = -1; // the upload timeout's timer while it runs
+  private long deadlineAt; // when it fires (System.nanoTime)
 
   private UpdateUpload(Vertx vertx, RoundDriver driver, TransportSecurity security, RefusalCounters refusals,
       CoordinatorMetrics metrics, HttpServerRequest request) {
@@ -91,23 +92,32 @@ final class UpdateUpload {
    * validation slot. It starts with the request and again when a wait for a slot ends; it does not run during one.
    */
   private void startDeadline() {
+    runDeadline(driver.uploadTimeout().toMillis());
+  }
+
+  /** Arms the upload timeout to fire after {@code millis} more of the client's time. */
+  private void runDeadline(long millis) {
     stopDeadline();
-    long millis = driver.uploadTimeout().toMillis();
-    deadline = vertx.setTimer(millis, id -> {
+    long timeout = driver.uploadTimeout().toMillis();
+    deadlineAt = System.nanoTime() + millis * 1_000_000L;
+    deadline = vertx.setTimer(Math.max(1, millis), id -> {
       deadline = -1;
-      if (!ended && !answered) {
+      if (!ended && !answered && failure == null) {
         failAndClose(new ProtocolException(ErrorCode.TIMED_OUT, "the update did not arrive within the upload "
-            + "timeout of " + millis / 1000.0 + " s (" + bodyBytes + " bytes received); send it again over a faster "
+            + "timeout of " + timeout / 1000.0 + " s (" + bodyBytes + " bytes received); send it again over a faster "
             + "link, or ask the coordinator's operator for a longer --upload-timeout"));
       }
     });
   }
 
-  private void stopDeadline() {
-    if (deadline >= 0) {
-      vertx.cancelTimer(deadline);
-      deadline = -1;
+  /** Stops the upload timeout; returns the milliseconds it had left (0 if it was not running). */
+  private long stopDeadline() {
+    if (deadline < 0) {
+      return 0;
     }
+    vertx.cancelTimer(deadline);
+    deadline = -1;
+    return Math.max(1, (deadlineAt - System.nanoTime()) / 1_000_000L);
   }
 
   private void onData(Buffer data) {
@@ -220,6 +230,8 @@ final class UpdateUpload {
       return;
     }
     pauseReading();
+    // Validation is the coordinator's time, not the client's: the upload timeout stands still meanwhile.
+    long left = stopDeadline();
     UploadTicket current = ticket;
     SignedPayloads.UploadDigest running = digest;
     vertx.executeBlocking(() -> {
@@ -231,6 +243,9 @@ final class UpdateUpload {
     }, false).onComplete(ar -> {
       if (ar.failed()) {
         fail(ar.cause());
+      }
+      if (left > 0 && !answered && !gone) {
+        runDeadline(left);
       }
       resumeReading();
     });
@@ -245,6 +260,9 @@ final class UpdateUpload {
   private boolean admit(UpdateHeader header, boolean woken) {
     if (gone || failure != null) {
       return false;
+    }
+    if (woken) {
+      startDeadline(); // the wait for a slot is over: the client's time runs again, whatever comes of it
     }
     if (!driver.uploadSlotFree(woken)) {
       Runnable retry = () -> {
@@ -265,9 +283,6 @@ final class UpdateUpload {
       fail(new ProtocolException(ErrorCode.UNAVAILABLE, driver.maxWaitingUploads()
           + " uploads are waiting for the coordinator already; retry shortly"));
     } else {
-      if (woken) {
-        startDeadline(); // the body's time starts again after the wait for a slot
-      }
       try {
         ticket = driver.admitUpload(header);
         if (security.enabled()) {
@@ -384,6 +399,7 @@ final class UpdateUpload {
   }
 
   private void answer() {
+    stopDeadline(); // answered: nothing is timed any more, and the timer must not keep this upload reachable
     if (!answered) {
       answered = true;
       Replies.error(request.response(), failure, refusals);

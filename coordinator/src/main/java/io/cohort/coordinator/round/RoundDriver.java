@@ -541,6 +541,12 @@ public final class RoundDriver {
     if (config.async().isPresent()) {
       admitAsync(round, header);
     } else if (round == null || round.closing() || round.number != header.getRound()) {
+      if (round != null && round.number == header.getRound()
+          && (round.folding.contains(clientId) || round.uploading.contains(clientId))) {
+        // Its earlier upload is still being folded or received: whether it lands is not known yet.
+        throw new ProtocolException(ErrorCode.UNAVAILABLE, "client " + clientId + "'s upload for round "
+            + header.getRound() + " is still being received or folded; retry in a moment to learn how it ended");
+      }
       if (header.getRound() == lastClosedRound && lastClosedAccepted.contains(clientId)) {
         // The round took this client's update before it closed; the reply was lost and the client sends it again.
         throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE, "client " + clientId + "'s update was accepted in "
@@ -563,9 +569,9 @@ public final class RoundDriver {
       throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE,
           "client " + clientId + " already has an accepted update in round " + round.number);
     }
-    if (round.uploading.contains(clientId)) {
-      throw new ProtocolException(ErrorCode.DUPLICATE_UPDATE,
-          "client " + clientId + " already has an upload in progress for round " + round.number);
+    if (round.uploading.contains(clientId)) { // not a duplicate yet: the first upload may still fail
+      throw new ProtocolException(ErrorCode.UNAVAILABLE, "client " + clientId + " already has an upload in "
+          + "progress for round " + round.number + "; retry in a moment to learn how it ended");
     }
     if (round.failures.containsKey(clientId)) {
       throw new ProtocolException(ErrorCode.ROUND_NOT_OPEN,

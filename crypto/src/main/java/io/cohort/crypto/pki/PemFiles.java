@@ -219,13 +219,13 @@ public final class PemFiles {
 
   private static String readBounded(Path file) {
     byte[] bytes;
-    try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new IllegalArgumentException(file + ": larger than " + MAX_FILE_BYTES + " bytes");
-      }
-      bytes = Files.readAllBytes(file);
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes((int) MAX_FILE_BYTES + 1); // bounded, whatever the file is (a FIFO, a device)
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new IllegalArgumentException(file + ": larger than " + MAX_FILE_BYTES + " bytes");
     }
     for (int i = 0; i < bytes.length; i++) {
       if (bytes[i] < 0) { // malformed content, not an I/O failure: the caller's IllegalArgumentException

@@ -88,6 +88,14 @@ public record ModelArchitecture(
         }
       }
     }
+    long flattened = 1;
+    for (int d : inputShape) {
+      flattened = Math.min(Long.MAX_VALUE / Integer.MAX_VALUE, flattened) * d; // saturates instead of overflowing
+    }
+    if (flattened > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("input " + inputShape + " has more than " + Integer.MAX_VALUE
+          + " features; a model takes at most that many");
+    }
     long parameters = countParameters(kind, inputShape, numClasses, hiddenUnits, convChannels);
     if (parameters > MAX_PARAMETERS) {
       throw new IllegalArgumentException("a model of " + (parameters == Long.MAX_VALUE ? "more than 2^63"

@@ -99,11 +99,21 @@ class ModelArchitectureTest {
 
   @Test
   void aModelOverTheParameterLimit_isRefusedBeforeAnythingIsAllocated() {
-    assertThatThrownBy(() -> ModelArchitecture.logreg(List.of(1 << 20, 1 << 20), 10))
+    assertThatThrownBy(() -> ModelArchitecture.logreg(List.of(1 << 25), 10))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("over the limit of 268435456");
     assertThatThrownBy(() -> ModelArchitecture.defaultFor(ModelArchitecture.Kind.MLP,
         List.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), 10))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 2147483647 features");
+    assertThatThrownBy(() -> new ModelArchitecture(ModelArchitecture.Kind.MLP, List.of(1 << 20), 10,
+        List.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 2^63");
     assertThat(ModelArchitecture.logreg(List.of(1 << 20), 255).parameterCount()).isEqualTo((1 << 20) * 255 + 255);
+  }
+
+  /** A CNN whose conv stack is small but whose flattened input is beyond int range is refused too. */
+  @Test
+  void aCnnWhoseInputHasMoreThanIntMaxFeatures_isRefused() {
+    assertThatThrownBy(() -> new ModelArchitecture(ModelArchitecture.Kind.CNN, List.of(1, 65536, 65536), 2, List.of(),
+        List.of(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 2147483647 features");
   }
 }
