@@ -52,7 +52,8 @@ import java.util.function.UnaryOperator;
 /**
  * Every HTTP route of a real coordinator (insecure mode, on loopback, started once a JVM) with hostile requests: the
  * protocol routes (enrol, register, poll, evaluation, leave, secure-aggregation message, update upload, model
- * download, status) and the model API (model download, predict JSON). The first byte picks the route; the rest is the
+ * download, status) and the model API (model download, predict JSON); and the secure-aggregation messages of a second
+ * coordinator whose secure round waits in its key stage. The first byte picks the route; the rest is the
  * body, or for a GET the path and headers as text lines. The coordinator has one open round: three clients are
  * registered and sampled, and the round waits for the third, whose token the fuzzer never learns, so it stays open.
  *
@@ -73,7 +74,9 @@ public final class CoordinatorRoutesFuzz {
   private static final String RUN = "r";
   private static final int MAX_POLL_MS = 20;
 
-  private enum Route { ENROL, REGISTER, POLL, EVALUATION, LEAVE, SECAGG, UPDATE, DOWNLOAD, MODEL_API, PREDICT, STATUS }
+  private enum Route {
+    ENROL, REGISTER, POLL, EVALUATION, LEAVE, SECAGG, UPDATE, DOWNLOAD, MODEL_API, PREDICT, STATUS, SECURE_SECAGG
+  }
 
   private static final Route[] ROUTES = Route.values();
 
@@ -83,6 +86,10 @@ public final class CoordinatorRoutesFuzz {
   private static RegisterResponse alice;
   private static RegisterResponse bob;
   private static String runId;
+  private static Coordinator secure;
+  private static RegisterResponse secureAlice;
+  private static RegisterResponse secureBob;
+  private static String secureRunId;
 
   private CoordinatorRoutesFuzz() {}
 
@@ -113,10 +120,33 @@ public final class CoordinatorRoutesFuzz {
     if (runId == null) {
       throw new IllegalStateException("the coordinator opened no round within 60 s");
     }
+    // A second coordinator with secure aggregation, its round held in the key stage: the third client never answers
+    // and the stages wait two hours, so the fuzzer's secure-aggregation messages meet a live secure round.
+    secure = Coordinator.start(vertx, CoordinatorConfig.builder(MODEL).insecure()
+        .secureAggregation(SecureAggregationSettings.on().withStageTimeout(Duration.ofHours(2))).rounds(1)
+        .minClients(3).fraction(1.0).roundTimeout(Duration.ofHours(2)).seed(6).build()).await();
+    secureAlice = register(secure, "alice");
+    secureBob = register(secure, "bob");
+    RegisterResponse secureCarol = register(secure, "carol");
+    deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (secureRunId == null && System.nanoTime() < deadline) {
+      Task task = Frames.readSingle(new ByteArrayInputStream(post(secure, "/v1/tasks", PollRequest.newBuilder()
+          .setClientId(secureCarol.getClientId()).setClientToken(secureCarol.getClientToken()).setWaitMs(2000)
+          .build()).body()), Task.parser(), "Task");
+      if (task.hasFit()) {
+        secureRunId = task.getFit().getRunId();
+      }
+    }
+    if (secureRunId == null) {
+      throw new IllegalStateException("the secure coordinator opened no round within 60 s");
+    }
   }
 
   /** Stops the coordinator (Jazzer calls this once, at the end). */
   public static void fuzzerTearDown() {
+    if (secure != null) {
+      secure.close().await();
+    }
     if (coordinator != null) {
       coordinator.close().await();
       vertx.close().await();
@@ -159,6 +189,28 @@ public final class CoordinatorRoutesFuzz {
     seeds.put("predict-explain", Seeds.tagged(Route.PREDICT.ordinal(),
         "0?explain=true&k=2\n{\"features\": [1, 2, 3, 4]}".getBytes(StandardCharsets.UTF_8)));
     seeds.put("status", Seeds.tagged(Route.STATUS.ordinal(), new byte[0]));
+    byte[] agreement = new byte[32];
+    byte[] mask = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      agreement[i] = (byte) (9 + 7 * i); // any 32 bytes but the few low-order points are an X25519 public key
+      mask[i] = (byte) (200 - 5 * i);
+    }
+    seeds.put("secure-keys", Seeds.frames(Route.SECURE_SECAGG.ordinal(), List.of(SecAggMessage.newBuilder()
+        .setClientId(ALICE).setClientToken(TOKEN).setRunId(RUN).setRound(1).setKeys(
+            io.cohort.protocol.v1.KeyAdvertisement.newBuilder().setClientId(ALICE)
+                .setAgreementKey(ByteString.copyFrom(agreement)).setMaskKey(ByteString.copyFrom(mask))).build())));
+    seeds.put("secure-shares", Seeds.frames(Route.SECURE_SECAGG.ordinal(), List.of(SecAggMessage.newBuilder()
+        .setClientId(BOB).setClientToken(TOKEN).setRunId(RUN).setRound(1).setShares(ShareBundle.newBuilder()
+            .addShares(EncryptedShare.newBuilder().setFrom(BOB).setTo(ALICE).setCiphertext(
+                ByteString.copyFrom(new byte[60])))).build())));
+    seeds.put("secure-unmask", Seeds.frames(Route.SECURE_SECAGG.ordinal(), List.of(SecAggMessage.newBuilder()
+        .setClientId(ALICE).setClientToken(TOKEN).setRunId(RUN).setRound(1).setUnmask(
+            io.cohort.protocol.v1.UnmaskBundle.newBuilder().addShares(io.cohort.protocol.v1.RevealedShare.newBuilder()
+                .setOwner(BOB).setKind(io.cohort.protocol.v1.SecretKind.SELF_MASK_SEED).setX(1)
+                .setY(ByteString.copyFrom(new byte[66])))).build())));
+    seeds.put("secure-decline", Seeds.frames(Route.SECURE_SECAGG.ordinal(), List.of(SecAggMessage.newBuilder()
+        .setClientId(BOB).setClientToken(TOKEN).setRunId(RUN).setRound(1).setDecline(
+            io.cohort.protocol.v1.Decline.newBuilder().setReason("battery low")).build())));
     return seeds;
   }
 
@@ -193,6 +245,21 @@ public final class CoordinatorRoutesFuzz {
           "authorization", "Bearer " + coordinator.apiToken())));
       case PREDICT -> predict(rest);
       case STATUS -> expectJsonOrFrames(route, get("/v1/status", Map.of()));
+      case SECURE_SECAGG -> expectFrames(route, post(secure, "/v1/secagg", fixed(rest, SecAggMessage.parser(), m -> {
+        SecAggMessage.Builder b = ((SecAggMessage) m).toBuilder();
+        RegisterResponse who = ALICE.equals(b.getClientId()) ? secureAlice : BOB.equals(b.getClientId()) ? secureBob
+            : null;
+        if (who != null) {
+          b.setClientId(who.getClientId());
+          if (TOKEN.equals(b.getClientToken())) {
+            b.setClientToken(who.getClientToken());
+          }
+          if (b.hasKeys() && (ALICE.equals(b.getKeys().getClientId()) || BOB.equals(b.getKeys().getClientId()))) {
+            b.setKeys(b.getKeys().toBuilder().setClientId(who.getClientId()));
+          }
+        }
+        return b.setRunId(RUN.equals(b.getRunId()) ? secureRunId : b.getRunId()).build();
+      })), Ack.parser());
       default -> throw new AssertionError(route);
     }
   }
@@ -350,8 +417,12 @@ public final class CoordinatorRoutesFuzz {
   private static int refusals;
 
   private static RegisterResponse register(String name) throws Exception {
-    HttpResponse<byte[]> reply = post("/v1/register", RegisterRequest.newBuilder().setClientName(name)
-        .setProtocolVersion(1).build());
+    return register(coordinator, name);
+  }
+
+  private static RegisterResponse register(Coordinator to, String name) throws Exception {
+    HttpResponse<byte[]> reply = post(to, "/v1/register", Frames.encode(RegisterRequest.newBuilder()
+        .setClientName(name).setProtocolVersion(1).build()));
     return Frames.readSingle(new ByteArrayInputStream(reply.body()), RegisterResponse.parser(), "RegisterResponse");
   }
 
@@ -359,8 +430,18 @@ public final class CoordinatorRoutesFuzz {
     return post(path, Frames.encode(message));
   }
 
+  private static HttpResponse<byte[]> post(Coordinator to, String path, MessageLite message)
+      throws IOException, InterruptedException {
+    return post(to, path, Frames.encode(message));
+  }
+
   private static HttpResponse<byte[]> post(String path, byte[] body) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(URI.create(coordinator.url() + path)).timeout(Duration.ofSeconds(10))
+    return post(coordinator, path, body);
+  }
+
+  private static HttpResponse<byte[]> post(Coordinator to, String path, byte[] body)
+      throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(to.url() + path)).timeout(Duration.ofSeconds(10))
         .header("content-type", Frames.CONTENT_TYPE).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
