@@ -163,15 +163,32 @@ final class ConfigFiles {
         }
       } else if (value instanceof List<?> list) {
         for (Object item : list) {
-          flags.add(o.longestName() + "=" + item);
+          flags.add(o.longestName() + "=" + notEndOfOptions(file, key, o, item));
         }
       } else if (value instanceof Map<?, ?>) {
         throw new IllegalArgumentException("config file " + file + ": '" + key + "' takes a value, not a map");
       } else {
-        flags.add(o.longestName() + "=" + value);
+        flags.add(o.longestName() + "=" + notEndOfOptions(file, key, o, value));
       }
     }
     return flags;
+  }
+
+  /**
+   * {@code value}, refused if it (or, for an option that splits its value, one of its pieces) is {@code --}: picocli
+   * reads that as the end of the options, so the setting would parse one way from the file and another from the
+   * printed configuration (found by ConfigFileFuzz: {@code join: --,x}).
+   */
+  private static Object notEndOfOptions(Path file, String key, OptionSpec option, Object value) {
+    String text = String.valueOf(value);
+    String[] pieces = option.splitRegex().isEmpty() ? new String[] {text} : text.split(option.splitRegex(), -1);
+    for (String piece : pieces) {
+      if (piece.strip().equals("--")) {
+        throw new IllegalArgumentException("config file " + file + ": '" + key + "' has the value '--', which the "
+            + "command line reads as the end of its options; remove it");
+      }
+    }
+    return value;
   }
 
   /** The file as UTF-8 text, refused if it is over {@link #MAX_FILE_BYTES}. */

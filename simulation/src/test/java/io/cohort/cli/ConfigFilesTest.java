@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,6 +119,23 @@ class ConfigFilesTest {
     CliRun second = run("simulate", "--config", yaml(first.out()).toString(), "--print-config");
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out()).isEqualTo(first.out());
+  }
+
+  /**
+   * Found by the long fuzz run (fuzz/corpus/ConfigFileFuzz/regression-split-value-end-of-options): {@code join: --,x}
+   * parsed from the file, but its printed form ({@code join: [--, x]}) did not, since picocli reads {@code --} as the
+   * end of the options. Such a value is now refused from the file at once, naming the key.
+   */
+  @Test
+  void valueOrPieceThatIsTheEndOfOptionsMarker_isRefusedNamingTheKey() throws Exception {
+    for (String yaml : List.of("join: --,127.0.0.1:5701\n", "join: [\"--\"]\n", "join: \"--\"\n")) {
+      CliRun r = run("worker", "--config", yaml(yaml).toString(), "--print-config");
+      assertThat(r.code()).as(yaml).isEqualTo(2);
+      assertThat(r.err()).contains("'join' has the value '--'");
+    }
+    CliRun fine = run("worker", "--config", yaml("join: 127.0.0.1:5701,127.0.0.1:5702\ncluster-name: c\n")
+        .toString(), "--print-config");
+    assertThat(fine.code()).as(fine.err()).isZero();
   }
 
   @Test
