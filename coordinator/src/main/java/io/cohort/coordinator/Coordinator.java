@@ -351,7 +351,7 @@ public final class Coordinator {
           backing.provenance(), ApiAuth.bearer(apiToken));
       DashboardRoutes dashboard = DashboardRoutes.mount(vertx, router, this::status, ApiAuth.bearerOrQuery(apiToken));
       listeners.add(record -> dashboard.changed());
-      ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+      ConnectionLimit limit = new ConnectionLimit(config.maxConnections(), metrics);
       limit.mount(router);
       ProtocolRoutes.mount(vertx, router, this::activeDriver, security, () -> status(), metrics);
       MetricsEndpoint.mount(router, this::scrape);

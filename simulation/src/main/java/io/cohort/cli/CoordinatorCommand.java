@@ -69,6 +69,11 @@ final class CoordinatorCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE})")
   int maxConnections;
 
+  @Option(names = "--max-waiting-uploads", defaultValue = "4096", description = "the most uploads that wait, their "
+      + "connections paused, for a validation slot; beyond it an upload is refused with a retryable UNAVAILABLE "
+      + "(default: ${DEFAULT-VALUE})")
+  int maxWaitingUploads;
+
   @Override
   public Integer call() {
     if (configOptions.print) {
@@ -93,6 +98,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .evaluateEvery(roundOptions.evaluateEvery)
         .pollWait(Duration.ofSeconds(pollWaitSeconds))
         .maxConnections(maxConnections)
+        .maxWaitingUploads(maxWaitingUploads)
         .secureAggregation(secureAggregation.settings(true, 10_000))
         .overSelection(roundOptions.overSelect)
         .differentialPrivacy(differentialPrivacy.config(Math.ceil(roundOptions.fraction

@@ -1,5 +1,6 @@
 package io.cohort.coordinator.http;
 
+import io.cohort.coordinator.metrics.CoordinatorMetrics;
 import io.cohort.protocol.Frames;
 import io.cohort.protocol.v1.Error;
 import io.cohort.protocol.v1.ErrorCode;
@@ -18,12 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConnectionLimit {
   private final int max;
+  private final CoordinatorMetrics metrics;
   private final AtomicInteger open = new AtomicInteger();
   private final Set<HttpConnection> overLimit = ConcurrentHashMap.newKeySet();
 
-  /** A limit of {@code max} connections open at once. */
-  public ConnectionLimit(int max) {
+  /** A limit of {@code max} connections open at once; each refusal is counted in {@code metrics}. */
+  public ConnectionLimit(int max, CoordinatorMetrics metrics) {
     this.max = max;
+    this.metrics = metrics;
   }
 
   /** Counts a new connection (the server's connection handler). */
@@ -50,6 +53,7 @@ public final class ConnectionLimit {
         ctx.next();
         return;
       }
+      metrics.requestRefused(ErrorCode.UNAVAILABLE); // cohort_requests_refused_total{reason="UNAVAILABLE"}
       Error error = Error.newBuilder().setCode(ErrorCode.UNAVAILABLE).setRetryable(true)
           .setMessage("the coordinator has " + max + " connections open, its limit (--max-connections); retry "
               + "shortly").build();

@@ -60,6 +60,8 @@ class ConnectionLimitIT {
         assertThat(third.getInputStream().read()).as("the refused connection is closed").isEqualTo(-1);
       }
       assertThat(status(first).status()).as("connections within the limit keep working").isEqualTo(200);
+      assertThat(metrics(first)).as("the refusal is counted").containsPattern(
+          "(?m)^cohort_requests_refused_total\\{reason=\"UNAVAILABLE\"[^}]*} 1\\.0$");
     } // both close: room again
     Reply served = null;
     for (int attempt = 0; attempt < 50; attempt++) { // the server hears of the closes a moment later
@@ -74,6 +76,11 @@ class ConnectionLimitIT {
     assertThat(served.status()).isEqualTo(200);
   }
 
+  /** GET /metrics on {@code socket} (keep-alive). */
+  private static String metrics(Socket socket) throws IOException {
+    return new String(request(socket, "/metrics").body(), StandardCharsets.UTF_8);
+  }
+
   private Socket open() throws IOException {
     Socket socket = new Socket("127.0.0.1", coordinator.port());
     socket.setSoTimeout(10_000);
@@ -84,7 +91,11 @@ class ConnectionLimitIT {
 
   /** GET /v1/status on {@code socket} (keep-alive), read with its Content-Length body. */
   private static Reply status(Socket socket) throws IOException {
-    socket.getOutputStream().write("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    return request(socket, "/v1/status");
+  }
+
+  private static Reply request(Socket socket, String path) throws IOException {
+    socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     InputStream in = socket.getInputStream();
