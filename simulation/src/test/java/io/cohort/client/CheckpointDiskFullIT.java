@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.cohort.coordinator.checkpoint.Checkpoint;
 import io.cohort.coordinator.checkpoint.CheckpointStore;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +43,14 @@ class CheckpointDiskFullIT {
       p.close();
     }
     clientThreads.shutdownNow();
+  }
+
+  private List<CompletableFuture<ClientReport>> clients(int port) {
+    List<CompletableFuture<ClientReport>> runs = new ArrayList<>();
+    for (int i = 0; i < CLIENTS; i++) {
+      runs.add(KnownUpdates.client(port, i, new SecureAggregationIT.KnownUpdateTrainer(i), 400, clientThreads));
+    }
+    return runs;
   }
 
   @Test
@@ -92,43 +99,10 @@ class CheckpointDiskFullIT {
     }
     Checkpoint last = CheckpointStore.read(newest(runDir));
     assertThat(last.header().getRoundsDone()).isEqualTo(ROUNDS);
-    float[] expected = before.parameters().clone();
-    for (int r = committed; r < ROUNDS; r++) {
-      addMeanUpdate(expected);
-    }
+    float[] expected = KnownUpdates.after(before.parameters(), CLIENTS, ROUNDS - committed);
     for (int j = 0; j < expected.length; j++) {
       assertThat((double) last.parameters()[j]).as("parameter %d", j).isCloseTo(expected[j], within(1e-5));
     }
-  }
-
-  /** Adds one round's FedAvg step of the clients' known updates (weighted by their example counts). */
-  private static void addMeanUpdate(float[] model) {
-    double total = 0;
-    for (int i = 0; i < CLIENTS; i++) {
-      total += SecureAggregationIT.examples(i);
-    }
-    for (int j = 0; j < model.length; j++) {
-      double mean = 0;
-      for (int i = 0; i < CLIENTS; i++) {
-        mean += SecureAggregationIT.examples(i) * (double) SecureAggregationIT.delta(i)[j] / total;
-      }
-      model[j] = (float) (model[j] + mean);
-    }
-  }
-
-  private List<CompletableFuture<ClientReport>> clients(int port) {
-    List<CompletableFuture<ClientReport>> runs = new ArrayList<>();
-    for (int i = 0; i < CLIENTS; i++) {
-      int n = SecureAggregationIT.examples(i);
-      LocalDataset data = LocalDataset.of(new float[n * 8], new int[n], List.of(8), 2);
-      CohortClient client = CohortClient.builder().coordinator(URI.create("http://127.0.0.1:" + port))
-          .name("c" + i).data(DatasetSource.of(data, data)).trainer(new SecureAggregationIT.KnownUpdateTrainer(i))
-          .requireSecureAggregation(false).insecure()
-          .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 400))
-          .pollWait(Duration.ofSeconds(1)).build();
-      runs.add(CompletableFuture.supplyAsync(client::run, clientThreads));
-    }
-    return runs;
   }
 
   private CoordinatorProcess start(int port, String resume, List<String> wrapper) throws IOException {

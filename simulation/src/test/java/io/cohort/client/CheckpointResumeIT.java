@@ -106,25 +106,6 @@ class CheckpointResumeIT {
     return runs;
   }
 
-  /** The model after {@code rounds} FedAvg rounds of the three known updates (weighted by example counts). */
-  private static float[] expectedAfter(int rounds) {
-    float[] model = MODEL.initialParameters(1);
-    double total = 0;
-    for (int i = 0; i < CLIENTS; i++) {
-      total += SecureAggregationIT.examples(i);
-    }
-    for (int r = 0; r < rounds; r++) {
-      for (int j = 0; j < model.length; j++) {
-        double mean = 0;
-        for (int i = 0; i < CLIENTS; i++) {
-          mean += SecureAggregationIT.examples(i) * (double) SecureAggregationIT.delta(i)[j] / total;
-        }
-        model[j] = (float) (model[j] + mean);
-      }
-    }
-    return model;
-  }
-
   /** Runs a coordinator until {@code stopAfter} rounds are checkpointed and announced, then closes it. */
   private String runAndStop(int port, int stopAfter) throws Exception {
     Coordinator first = coordinator(port, CheckpointSettings.in(dir));
@@ -162,7 +143,7 @@ class CheckpointResumeIT {
     assertThat(rounds).extracting(RoundRecord::round).containsExactly(1, 2, 3, 4);
     assertThat(rounds).allSatisfy(r -> assertThat(r.completed()).isTrue());
     assertThat(rounds.get(3).modelVersion()).isEqualTo(4);
-    float[] expected = expectedAfter(ROUNDS);
+    float[] expected = KnownUpdates.after(MODEL.initialParameters(1), CLIENTS, ROUNDS);
     float[] actual = rounds.get(3).parameters();
     for (int j = 0; j < expected.length; j++) {
       assertThat((double) actual[j]).as("parameter %d", j).isCloseTo(expected[j], within(1e-5));
@@ -182,7 +163,7 @@ class CheckpointResumeIT {
     Coordinator second = coordinator(port, CheckpointSettings.in(dir).resuming(runId));
     List<RoundRecord> rounds = awaitRun(second);
     assertThat(rounds).extracting(RoundRecord::round).containsExactly(1, 2, 3, 4); // round 2 ran again, once
-    float[] expected = expectedAfter(ROUNDS);
+    float[] expected = KnownUpdates.after(MODEL.initialParameters(1), CLIENTS, ROUNDS);
     float[] actual = rounds.get(3).parameters();
     for (int j = 0; j < expected.length; j++) {
       assertThat((double) actual[j]).as("parameter %d", j).isCloseTo(expected[j], within(1e-5));

@@ -63,7 +63,7 @@ class CoordinatorRestartIT {
       if (i == CLIENTS - 1) {
         trainer = new HeldTrainer(trainer, KILLED_IN, release); // its round-3 training waits for the kill
       }
-      clients.add(client(port, i, trainer));
+      clients.add(KnownUpdates.client(port, i, trainer, 400, clientThreads));
     }
 
     awaitAnswered(port, KILLED_IN, CLIENTS - 1);
@@ -85,29 +85,11 @@ class CoordinatorRestartIT {
         + " clients");
     Checkpoint last = CheckpointStore.read(newest(runDir));
     assertThat(last.header().getRoundsDone()).isEqualTo(ROUNDS);
-    float[] expected = expectedAfter(ROUNDS);
+    float[] expected = KnownUpdates.after(ModelArchitecture.logreg(List.of(8), 2).initialParameters(1), CLIENTS,
+        ROUNDS);
     for (int j = 0; j < expected.length; j++) {
       assertThat((double) last.parameters()[j]).as("parameter %d", j).isCloseTo(expected[j], within(1e-5));
     }
-  }
-
-  /** The model after {@code rounds} FedAvg rounds of the known updates (weighted by example counts). */
-  private static float[] expectedAfter(int rounds) {
-    float[] model = ModelArchitecture.logreg(List.of(8), 2).initialParameters(1);
-    double total = 0;
-    for (int i = 0; i < CLIENTS; i++) {
-      total += SecureAggregationIT.examples(i);
-    }
-    for (int r = 0; r < rounds; r++) {
-      for (int j = 0; j < model.length; j++) {
-        double mean = 0;
-        for (int i = 0; i < CLIENTS; i++) {
-          mean += SecureAggregationIT.examples(i) * (double) SecureAggregationIT.delta(i)[j] / total;
-        }
-        model[j] = (float) (model[j] + mean);
-      }
-    }
-    return model;
   }
 
   /** Waits (at most 90 s) until the coordinator's open round {@code round} has {@code answered} updates. */
@@ -125,17 +107,6 @@ class CoordinatorRestartIT {
       Thread.sleep(100);
     }
     throw new AssertionError("round " + round + " never had " + answered + " updates in; last status " + status);
-  }
-
-  private CompletableFuture<ClientReport> client(int port, int i, LocalTrainer trainer) {
-    int n = SecureAggregationIT.examples(i);
-    LocalDataset data = LocalDataset.of(new float[n * 8], new int[n], List.of(8), 2);
-    CohortClient client = CohortClient.builder().coordinator(URI.create("http://127.0.0.1:" + port))
-        .name("c" + i).data(DatasetSource.of(data, data)).trainer(trainer)
-        .requireSecureAggregation(false).insecure()
-        .retry(new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(500), 400))
-        .pollWait(Duration.ofSeconds(1)).build();
-    return CompletableFuture.supplyAsync(client::run, clientThreads);
   }
 
   private CoordinatorProcess start(int port, String resume) throws java.io.IOException {

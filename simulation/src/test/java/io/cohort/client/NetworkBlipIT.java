@@ -103,20 +103,7 @@ class NetworkBlipIT {
       assertThat(report.roundsTrained()).as("rounds trained by %s", report.clientId()).isEqualTo(ROUNDS);
     }
     assertThat(registered()).as("clients registered: nobody registered again after the blip").isEqualTo(CLIENTS);
-    float[] expected = MODEL.initialParameters(1);
-    double total = 0;
-    for (int i = 0; i < CLIENTS; i++) {
-      total += SecureAggregationIT.examples(i);
-    }
-    for (int r = 0; r < ROUNDS; r++) {
-      for (int j = 0; j < expected.length; j++) {
-        double mean = 0;
-        for (int i = 0; i < CLIENTS; i++) {
-          mean += SecureAggregationIT.examples(i) * (double) SecureAggregationIT.delta(i)[j] / total;
-        }
-        expected[j] = (float) (expected[j] + mean);
-      }
-    }
+    float[] expected = KnownUpdates.after(MODEL.initialParameters(1), CLIENTS, ROUNDS);
     float[] actual = rounds.get(ROUNDS - 1).parameters();
     for (int j = 0; j < expected.length; j++) {
       assertThat((double) actual[j]).as("parameter %d", j).isCloseTo(expected[j], within(1e-5));
